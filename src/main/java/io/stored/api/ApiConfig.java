@@ -1,0 +1,29 @@
+package io.stored.api;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Limits of the data API. */
+@ConfigMapping(prefix = "stored.api")
+public interface ApiConfig {
+  /** Largest value accepted by PUT (413 above it); at most 64M. */
+  @WithDefault("1M")
+  MemorySize maxValueSize();
+
+  /** Longest key, in bytes of UTF-8 after percent-decoding (400 above it). */
+  @WithDefault("512")
+  int maxKeySize();
+
+  /** Longest id, in bytes of UTF-8 after percent-decoding (400 above it). */
+  @WithDefault("256")
+  int maxIdSize();
+
+  /** Page size of listings when the request gives no {@code limit}. */
+  @WithDefault("1000")
+  int listLimit();
+
+  /** Largest {@code limit} a listing accepts (400 above it). */
+  @WithDefault("10000")
+  int maxListLimit();
+}

@@ -1,0 +1,463 @@
+package io.stored.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.stored.api.RequestMetrics.Op;
+import io.stored.engine.Entry;
+import io.stored.engine.ItemKey;
+import io.stored.engine.Precondition;
+import io.stored.engine.StoreEngine;
+import io.stored.engine.WriteResult;
+import io.stored.node.NodeConfig;
+import io.stored.node.Role;
+import io.stored.ring.Member;
+import io.stored.router.Router;
+import io.stored.store.StoreNode;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The data API on the HTTP port: {@code /{namespace}/{key}/{id}} items, {@code /{namespace}/{key}}
+ * id listings and {@code /{namespace}} key listings. Registered only with the endpoint role.
+ *
+ * <p>Handlers run on the Vert.x event loop: every operation is an in-memory call that returns
+ * at once, so there is no hop to a worker thread. Each request asks the router for its
+ * partition's owners and goes to the primary (in this process in the single-process mode).
+ * Errors are {@link ApiException}s, answered as problem+json by {@link Problems}.
+ */
+@ApplicationScoped
+public class DataRoutes {
+  private static final Logger LOG = Logger.getLogger(DataRoutes.class);
+  static final String OCTET_STREAM = "application/octet-stream";
+  private static final int MAX_CONTENT_TYPE = 256;
+  private static final String ITEM_ALLOW = "GET, HEAD, PUT, DELETE, OPTIONS";
+  private static final String KEY_ALLOW = "GET, HEAD, DELETE, OPTIONS";
+  private static final String NAMESPACE_ALLOW = "GET, HEAD, OPTIONS";
+  private static final Set<String> NONE = Set.of();
+  private static final Set<String> READ = Set.of("read");
+  private static final Set<String> PUT_PARAMS = Set.of("ttl");
+  private static final Set<String> LIST_IDS_PARAMS = Set.of("limit", "after", "read");
+  private static final Set<String> LIST_KEYS_PARAMS = Set.of("limit", "after");
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+
+  private final NodeConfig node;
+  private final Router router;
+  private final StoreNode store;
+  private final RequestMetrics metrics;
+  private final String self;
+  private final long maxValueSize;
+  private final int maxKey;
+  private final int maxId;
+  private final int listLimit;
+  private final int maxListLimit;
+  /** Distinct content types are few; sharing the strings saves memory per stored item. */
+  private final ConcurrentHashMap<String, String> contentTypes = new ConcurrentHashMap<>();
+
+  DataRoutes(NodeConfig node, ApiConfig api, Router router, StoreNode store, RequestMetrics metrics) {
+    this.node = node;
+    this.router = router;
+    this.store = store;
+    this.metrics = metrics;
+    this.self = node.memberName();
+    this.maxValueSize = api.maxValueSize().asLongValue();
+    this.maxKey = api.maxKeySize();
+    this.maxId = api.maxIdSize();
+    this.listLimit = api.listLimit();
+    this.maxListLimit = api.maxListLimit();
+  }
+
+  void register(@Observes io.vertx.ext.web.Router web) {
+    // Requests Vert.x rejects before routing (undecodable path) and paths no route serves
+    // (every path on a node without the endpoint role) get problem+json bodies too.
+    web.errorHandler(400, ctx -> Problems.send(ctx.response(), ApiException.badRequest(
+        "the request line or path is malformed (for example a % not followed by two hex digits)")));
+    web.errorHandler(404, ctx -> Problems.send(ctx.response(), ApiException.notFound(
+        "this node does not serve the data API (it does not run the endpoint role)")));
+    if (!node.roles().contains(Role.ENDPOINT)) {
+      return;
+    }
+    // Ordered before Quarkus' body-size check: this handler streams the body and enforces
+    // stored.api.max-value-size itself, answering 413 as problem+json.
+    web.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(this::handle);
+  }
+
+  void handle(RoutingContext ctx) {
+    long start = System.nanoTime();
+    HttpServerRequest req = ctx.request();
+    Op op = Op.INVALID;
+    try {
+      ItemPath path = ItemPath.parse(req.path(), maxKey, maxId);
+      HttpMethod m = req.method();
+      op = operation(m, path.depth());
+      boolean head = m == HttpMethod.HEAD;
+      switch (op) {
+        case GET, HEAD -> getItem(req, path, op, start);
+        case PUT -> putItem(req, path, start);
+        case DELETE -> deleteItem(req, path, start);
+        case LIST_IDS -> listIds(req, path, head, start);
+        case DELETE_KEY -> deleteKey(req, path, start);
+        case LIST_KEYS -> listKeys(req, path, head, start);
+        case OPTIONS -> {
+          req.response().setStatusCode(204).putHeader(HttpHeaders.ALLOW, allow(path.depth())).end();
+          metrics.record(op, 204, start);
+        }
+        case INVALID -> throw ApiException.methodNotAllowed(m.name(), allow(path.depth()));
+      }
+    } catch (ApiException e) {
+      fail(req, op, start, e);
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "bug while serving %s %s", req.method(), req.path());
+      fail(req, op, start, ApiException.internal("unexpected error; the server log has the details"));
+    }
+  }
+
+  private static Op operation(HttpMethod m, int depth) {
+    boolean read = m == HttpMethod.GET || m == HttpMethod.HEAD;
+    if (m == HttpMethod.OPTIONS) {
+      return Op.OPTIONS;
+    }
+    return switch (depth) {
+      case 3 -> m == HttpMethod.GET ? Op.GET : m == HttpMethod.HEAD ? Op.HEAD : m == HttpMethod.PUT ? Op.PUT
+          : m == HttpMethod.DELETE ? Op.DELETE : Op.INVALID;
+      case 2 -> read ? Op.LIST_IDS : m == HttpMethod.DELETE ? Op.DELETE_KEY : Op.INVALID;
+      default -> read ? Op.LIST_KEYS : Op.INVALID;
+    };
+  }
+
+  private static String allow(int depth) {
+    return depth == 3 ? ITEM_ALLOW : depth == 2 ? KEY_ALLOW : NAMESPACE_ALLOW;
+  }
+
+  private void getItem(HttpServerRequest req, ItemPath path, Op op, long start) {
+    checkRead(QueryParams.parse(req.query(), READ));
+    ItemKey key = path.itemKey();
+    Router.Location loc = router.locate(key);
+    StoreEngine engine = engineFor(loc);
+    Precondition pre = EntityTags.present(req.headers()) ? EntityTags.precondition(req.headers()) : Precondition.NONE;
+    Entry e = engine.get(loc.partition(), key);
+    HttpServerResponse resp = req.response();
+    switch (pre.evaluate(e)) {
+      case IF_MATCH_FAILED -> throw ApiException.preconditionFailed("If-Match does not match the item's current ETag");
+      case IF_NONE_MATCH_FAILED -> {
+        resp.setStatusCode(304).putHeader(HttpHeaders.ETAG, EntityTags.format(e.version())).end();
+        metrics.record(op, 304, start);
+      }
+      case PASS -> {
+        if (e == null) {
+          throw ApiException.notFound("no item at " + req.path());
+        }
+        resp.putHeader(HttpHeaders.CONTENT_TYPE, e.contentType())
+            .putHeader(HttpHeaders.ETAG, EntityTags.format(e.version()));
+        if (op == Op.HEAD) {
+          resp.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(e.value().length)).end();
+        } else {
+          // Wrap, not copy: entry values are never modified after they are stored.
+          resp.end(Buffer.buffer(Unpooled.wrappedBuffer(e.value())));
+        }
+        metrics.record(op, 200, start);
+      }
+    }
+  }
+
+  private void putItem(HttpServerRequest req, ItemPath path, long start) {
+    long ttl = QueryParams.parse(req.query(), PUT_PARAMS).ttlMillis();
+    Precondition pre = EntityTags.present(req.headers()) ? EntityTags.precondition(req.headers()) : Precondition.NONE;
+    String contentType = contentType(req.getHeader(HttpHeaders.CONTENT_TYPE));
+    ItemKey key = path.itemKey();
+    Router.Location loc = router.locate(key);
+    StoreEngine engine = engineFor(loc);
+    long length = contentLength(req);
+    if (length > maxValueSize) {
+      throw ApiException.valueTooLarge(maxValueSize);
+    }
+    if (req.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
+      req.response().writeContinue();
+    }
+    readBody(req, length, body -> {
+      WriteResult r = engine.put(loc.partition(), key, body, contentType, ttl, pre);
+      HttpServerResponse resp = req.response();
+      switch (r.outcome()) {
+        case CREATED -> {
+          resp.setStatusCode(201).putHeader(HttpHeaders.LOCATION, req.path())
+              .putHeader(HttpHeaders.ETAG, EntityTags.format(r.entry().version())).end();
+          metrics.record(Op.PUT, 201, start);
+        }
+        case UPDATED -> {
+          resp.setStatusCode(200).putHeader(HttpHeaders.ETAG, EntityTags.format(r.entry().version())).end();
+          metrics.record(Op.PUT, 200, start);
+        }
+        case PRECONDITION_FAILED -> throw ApiException.preconditionFailed(
+            "the item's current state does not satisfy If-Match / If-None-Match");
+        case INSUFFICIENT_STORAGE -> throw ApiException.insufficientStorage(engine.maxMemory());
+        default -> throw new IllegalStateException("put answered " + r.outcome());
+      }
+    }, start);
+  }
+
+  private void deleteItem(HttpServerRequest req, ItemPath path, long start) {
+    QueryParams.parse(req.query(), NONE);
+    Precondition pre = EntityTags.present(req.headers()) ? EntityTags.precondition(req.headers()) : Precondition.NONE;
+    ItemKey key = path.itemKey();
+    Router.Location loc = router.locate(key);
+    WriteResult r = engineFor(loc).delete(loc.partition(), key, pre);
+    switch (r.outcome()) {
+      case DELETED -> {
+        req.response().setStatusCode(200).end();
+        metrics.record(Op.DELETE, 200, start);
+      }
+      case NOT_FOUND -> throw ApiException.notFound("no item at " + req.path());
+      case PRECONDITION_FAILED -> throw ApiException.preconditionFailed(
+          "the item's current state does not satisfy If-Match / If-None-Match");
+      default -> throw new IllegalStateException("delete answered " + r.outcome());
+    }
+  }
+
+  private void listIds(HttpServerRequest req, ItemPath path, boolean head, long start) {
+    QueryParams q = QueryParams.parse(req.query(), LIST_IDS_PARAMS);
+    checkRead(q);
+    int limit = q.limit(listLimit, maxListLimit);
+    ItemKey first = path.firstOfKey();
+    Router.Location loc = router.locate(first);
+    StoreEngine.Page page = engineFor(loc).listIds(loc.partition(), path.namespace(), path.key(), q.after(), limit);
+    List<String> ids = new ArrayList<>(page.items().size());
+    for (ItemKey k : page.items()) {
+      ids.add(k.id());
+    }
+    sendPage(req, Op.LIST_IDS, start, head, "ids", ids, page.more());
+  }
+
+  private void deleteKey(HttpServerRequest req, ItemPath path, long start) {
+    QueryParams.parse(req.query(), NONE);
+    if (EntityTags.present(req.headers())) {
+      throw ApiException.badRequest("If-Match and If-None-Match apply to items, not to a whole key");
+    }
+    ItemKey first = path.firstOfKey();
+    Router.Location loc = router.locate(first);
+    int deleted = engineFor(loc).deleteKey(loc.partition(), path.namespace(), path.key());
+    sendJson(req, Op.DELETE_KEY, start, false, Map.of("deleted", deleted));
+  }
+
+  private void listKeys(HttpServerRequest req, ItemPath path, boolean head, long start) {
+    QueryParams q = QueryParams.parse(req.query(), LIST_KEYS_PARAMS);
+    int limit = q.limit(listLimit, maxListLimit);
+    StoreEngine.Page page = engineForAll().listKeys(path.namespace(), q.after(), limit);
+    List<String> keys = new ArrayList<>(page.items().size());
+    for (ItemKey k : page.items()) {
+      keys.add(k.key());
+    }
+    sendPage(req, Op.LIST_KEYS, start, head, "keys", keys, page.more());
+  }
+
+  private void sendPage(HttpServerRequest req, Op op, long start, boolean head, String field, List<String> items,
+      boolean more) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put(field, items);
+    body.put("next", more ? items.get(items.size() - 1) : null);
+    sendJson(req, op, start, head, body);
+  }
+
+  private void sendJson(HttpServerRequest req, Op op, long start, boolean head, Object body) {
+    byte[] bytes;
+    try {
+      bytes = Problems.JSON.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise a response", e);
+    }
+    HttpServerResponse resp = req.response().putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+    if (head) {
+      resp.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(bytes.length)).end();
+    } else {
+      resp.end(Buffer.buffer(bytes));
+    }
+    metrics.record(op, 200, start);
+  }
+
+  private static void checkRead(QueryParams q) {
+    String read = q.get("read");
+    if (read != null && !read.equals("primary") && !read.equals("any")) {
+      throw ApiException.badRequest("read must be primary or any, was '" + read + "'");
+    }
+  }
+
+  /** The engine that holds the partition's primary, when it is this process's. */
+  private StoreEngine engineFor(Router.Location loc) {
+    Member primary = loc.primary();
+    if (primary == null) {
+      throw ApiException.unavailable("no store owns partition " + loc.partition() + " (ring epoch " + loc.epoch()
+          + "); the cluster is not ready");
+    }
+    StoreEngine engine = store.engine();
+    if (engine == null || !primary.name().equals(self)) {
+      throw ApiException.unavailable("the primary of partition " + loc.partition() + " (" + primary.name()
+          + ") is not reachable from this endpoint");
+    }
+    return engine;
+  }
+
+  /** The engine when this process's store owns every partition (single-process mode). */
+  private StoreEngine engineForAll() {
+    List<Member> members = router.ring().members();
+    StoreEngine engine = store.engine();
+    if (members.isEmpty()) {
+      throw ApiException.unavailable("no store is in the ring yet; the cluster is not ready");
+    }
+    if (engine == null || members.size() != 1 || !members.get(0).name().equals(self)) {
+      throw ApiException.unavailable("listing the keys of a namespace needs every store, and not all are reachable");
+    }
+    return engine;
+  }
+
+  private String contentType(String header) {
+    if (header == null || header.isEmpty()) {
+      return OCTET_STREAM;
+    }
+    if (header.length() > MAX_CONTENT_TYPE) {
+      throw ApiException.badRequest("Content-Type is longer than " + MAX_CONTENT_TYPE + " characters");
+    }
+    String shared = contentTypes.get(header);
+    if (shared != null) {
+      return shared;
+    }
+    if (contentTypes.size() < 1024) {
+      String prev = contentTypes.putIfAbsent(header, header);
+      return prev == null ? header : prev;
+    }
+    return header;
+  }
+
+  private static long contentLength(HttpServerRequest req) {
+    String v = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (v == null) {
+      return -1;
+    }
+    try {
+      long l = Long.parseLong(v.trim());
+      if (l < 0) {
+        throw ApiException.badRequest("Content-Length must not be negative");
+      }
+      return l;
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("Content-Length is not a number");
+    }
+  }
+
+  /**
+   * Streams the body into one array, failing with 413 as soon as it passes the limit, so an
+   * oversized body (chunked, without Content-Length) is never held whole. With a known length
+   * the bytes are copied once, straight into an array of the final size.
+   */
+  private void readBody(HttpServerRequest req, long length, Consumer<byte[]> onBody, long start) {
+    if (req.isEnded()) {
+      complete(req, onBody, new byte[0], start);
+      return;
+    }
+    BodyCollector body = new BodyCollector(length);
+    req.handler(chunk -> {
+      if (body.failed) {
+        return;
+      }
+      if (!body.add(chunk, maxValueSize)) {
+        body.failed = true;
+        fail(req, Op.PUT, start, ApiException.valueTooLarge(maxValueSize));
+      }
+    });
+    req.endHandler(v -> {
+      if (!body.failed) {
+        complete(req, onBody, body.bytes(), start);
+      }
+    });
+    req.exceptionHandler(t -> {
+      body.failed = true;
+      LOG.debugf("reading the body of PUT %s failed: %s", req.path(), t.toString());
+    });
+    req.resume();
+  }
+
+  private void complete(HttpServerRequest req, Consumer<byte[]> onBody, byte[] body, long start) {
+    try {
+      onBody.accept(body);
+    } catch (ApiException e) {
+      fail(req, Op.PUT, start, e);
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "bug while serving PUT %s", req.path());
+      fail(req, Op.PUT, start, ApiException.internal("unexpected error; the server log has the details"));
+    }
+  }
+
+  /**
+   * Answers with a problem. When the request's body has not been read, the connection is
+   * closed after the answer: the unread bytes would otherwise be parsed as the next request.
+   */
+  private void fail(HttpServerRequest req, Op op, long start, ApiException e) {
+    HttpServerResponse resp = req.response();
+    if (resp.ended()) {
+      return;
+    }
+    boolean unread = !req.isEnded() && hasBody(req);
+    if (unread) {
+      resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
+    Problems.send(resp, e).onComplete(x -> {
+      if (unread) {
+        req.connection().close();
+      }
+    });
+    metrics.record(op, e.status(), start);
+  }
+
+  private static boolean hasBody(HttpServerRequest req) {
+    String cl = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return (cl != null && !cl.equals("0")) || req.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+  }
+
+  /** Collects body chunks: into an exact-size array when the length is known, else a growing buffer. */
+  private static final class BodyCollector {
+    private final byte[] fixed;
+    private final Buffer growing;
+    private int size;
+    boolean failed;
+
+    BodyCollector(long length) {
+      this.fixed = length >= 0 ? new byte[(int) length] : null;
+      this.growing = length >= 0 ? null : Buffer.buffer();
+    }
+
+    boolean add(Buffer chunk, long max) {
+      int n = chunk.length();
+      if (size + (long) n > max || (fixed != null && size + n > fixed.length)) {
+        return false;
+      }
+      if (fixed != null) {
+        chunk.getBytes(0, n, fixed, size);
+      } else {
+        growing.appendBuffer(chunk);
+      }
+      size += n;
+      return true;
+    }
+
+    byte[] bytes() {
+      if (fixed == null) {
+        return growing.getBytes();
+      }
+      return size == fixed.length ? fixed : java.util.Arrays.copyOf(fixed, size);
+    }
+  }
+
+}

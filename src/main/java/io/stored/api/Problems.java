@@ -1,0 +1,37 @@
+package io.stored.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.Map;
+
+/** Writes {@link ApiException}s as RFC 9457 {@code application/problem+json} responses. */
+public final class Problems {
+  static final ObjectMapper JSON = new ObjectMapper();
+  public static final String PROBLEM_JSON = "application/problem+json";
+
+  private Problems() {}
+
+  /** Sends the problem; returns the future of the response's end. */
+  public static io.vertx.core.Future<Void> send(HttpServerResponse response, ApiException e) {
+    ObjectNode body = JSON.createObjectNode()
+        .put("type", e.type())
+        .put("title", e.title())
+        .put("status", e.status())
+        .put("detail", e.detail());
+    byte[] bytes;
+    try {
+      bytes = JSON.writeValueAsBytes(body);
+    } catch (JsonProcessingException ex) {
+      throw new IllegalStateException("cannot serialise a problem", ex);
+    }
+    response.setStatusCode(e.status());
+    for (Map.Entry<String, String> h : e.headers().entrySet()) {
+      response.putHeader(h.getKey(), h.getValue());
+    }
+    response.putHeader("Content-Type", PROBLEM_JSON);
+    return response.end(Buffer.buffer(bytes));
+  }
+}

@@ -1,0 +1,294 @@
+package io.stored.engine;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One partition of the store: the items of every partition key that hashes here, the order
+ * of their expiry, their LRU order, and the partition's version sequence.
+ *
+ * <p>Every method holds the partition's monitor: a partition is the unit of ordering (one
+ * version sequence, one writer at a time), and with Q in the thousands and a handful of
+ * event-loop threads the locks are practically uncontended. No method takes a second lock
+ * while holding this one; cross-partition work (eviction) is driven by {@link StoreEngine}
+ * one partition at a time.
+ */
+/*
+ * Implementation notes
+ *
+ * Layout. One TreeMap keyed by ItemKey (namespace, key, id) holds every item, so a point
+ * lookup, the sorted ids of a key and the sorted keys of a namespace are all range operations
+ * on the same structure; no second index costs memory. Expiring entries are also in a TreeSet
+ * ordered by (expiresAt, version), so the sweep pops due entries without scanning, and a
+ * replaced entry is removed from it at once (a lazy-deletion heap would keep overwritten
+ * values alive until their old deadline). Versions are unique within a partition, which makes
+ * that order total.
+ *
+ * Versions. A hybrid clock: max(last + 1, now << 12). Monotonic within the process, and a
+ * restarted process starts above anything it handed out before (unless the clock went back
+ * by more than the time since), so an ETag from before a restart does not match a new value.
+ *
+ * Memory accounting. cost() estimates the bytes an entry really occupies on a 64-bit JVM
+ * with compressed references: the TreeMap node, ItemKey, Entry and two array headers, plus
+ * the payload. It is an estimate (content-type strings are mostly shared), consistent for the
+ * same entry, so adding and releasing always balance.
+ */
+final class Partition {
+  /** TreeMap.Entry 40 + ItemKey 32 + key array header 16 + Entry 56 + value array header 16. */
+  static final int ENTRY_OVERHEAD = 160;
+  /** The TreeSet node of an expiring entry. */
+  static final int EXPIRY_OVERHEAD = 40;
+
+  private static final Comparator<Entry> BY_EXPIRY =
+      Comparator.comparingLong(Entry::expiresAt).thenComparingLong(Entry::version);
+
+  private final int id;
+  private final MemoryBudget budget;
+  private final EngineCounters counters;
+  private final boolean trackLru;
+  private final TreeMap<ItemKey, Entry> items = new TreeMap<>();
+  private final TreeSet<Entry> expiring = new TreeSet<>(BY_EXPIRY);
+  private Entry lruHead;
+  private Entry lruTail;
+  private long lastVersion;
+  private long bytes;
+
+  Partition(int id, MemoryBudget budget, EngineCounters counters, boolean trackLru) {
+    this.id = id;
+    this.budget = budget;
+    this.counters = counters;
+    this.trackLru = trackLru;
+  }
+
+  int id() {
+    return id;
+  }
+
+  static long cost(ItemKey key, byte[] value, String contentType, boolean expires) {
+    return ENTRY_OVERHEAD + (expires ? EXPIRY_OVERHEAD : 0) + key.size() + value.length
+        + contentType.length();
+  }
+
+  private static long cost(Entry e) {
+    return cost(e.key, e.value(), e.contentType(), e.expiresAt() != 0);
+  }
+
+  synchronized Entry get(ItemKey key, long now) {
+    Entry e = live(key, now);
+    if (e != null && trackLru) {
+      touch(e, now);
+    }
+    return e;
+  }
+
+  synchronized WriteResult put(ItemKey key, byte[] value, String contentType, long ttlMillis,
+      Precondition pre, long now) {
+    Entry current = live(key, now);
+    if (pre.evaluate(current) != Precondition.Result.PASS) {
+      return WriteResult.PRECONDITION_FAILED;
+    }
+    // Reuse the stored key object on update: the request's copy is garbage right away.
+    ItemKey k = current == null ? key : current.key;
+    long expiresAt = ttlMillis > 0 ? now + ttlMillis : 0;
+    long newCost = cost(k, value, contentType, expiresAt != 0);
+    long delta = newCost - (current == null ? 0 : cost(current));
+    if (!budget.tryAdd(delta)) {
+      return WriteResult.INSUFFICIENT_STORAGE;
+    }
+    Entry e = new Entry(k, value, contentType, nextVersion(now), expiresAt);
+    if (current != null) {
+      unlinkIndexes(current);
+    } else {
+      counters.entries.increment();
+    }
+    items.put(k, e);
+    linkIndexes(e, now);
+    bytes += delta;
+    return new WriteResult(current == null ? WriteResult.Outcome.CREATED : WriteResult.Outcome.UPDATED, e);
+  }
+
+  synchronized WriteResult delete(ItemKey key, Precondition pre, long now) {
+    Entry current = live(key, now);
+    if (pre.evaluate(current) != Precondition.Result.PASS) {
+      return WriteResult.PRECONDITION_FAILED;
+    }
+    if (current == null) {
+      return WriteResult.NOT_FOUND;
+    }
+    remove(current);
+    return new WriteResult(WriteResult.Outcome.DELETED, current);
+  }
+
+  /** Deletes every id of {@code (ns, key)}; returns how many live items were deleted. */
+  synchronized int deleteKey(ItemKey first, long now) {
+    NavigableMap<ItemKey, Entry> range = items.subMap(first, true, first.afterAllIds(), false);
+    List<Entry> victims = new ArrayList<>(range.values());
+    int live = 0;
+    for (Entry e : victims) {
+      if (e.expiredAt(now)) {
+        counters.expirations.increment();
+      } else {
+        live++;
+      }
+      remove(e);
+    }
+    return live;
+  }
+
+  /** Up to {@code max} live ids of a key, in order, after {@code from} (exclusive unless inclusive). */
+  synchronized List<ItemKey> listIds(ItemKey from, boolean inclusive, int max, long now) {
+    List<ItemKey> out = new ArrayList<>(Math.min(max, 16));
+    for (Entry e : items.subMap(from, inclusive, from.afterAllIds(), false).values()) {
+      if (out.size() >= max) {
+        break;
+      }
+      if (!e.expiredAt(now)) {
+        out.add(e.key);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Up to {@code max} distinct live keys of a namespace, in order, starting at {@code from}
+   * (an address in that namespace; exclusive unless inclusive). Each key is represented by
+   * the address of its first live id.
+   */
+  synchronized List<ItemKey> listKeys(byte[] namespace, ItemKey from, boolean inclusive, int max, long now) {
+    List<ItemKey> out = new ArrayList<>(Math.min(max, 16));
+    Map.Entry<ItemKey, Entry> next = inclusive ? items.ceilingEntry(from) : items.higherEntry(from);
+    while (next != null && out.size() < max && next.getKey().inNamespace(namespace)) {
+      ItemKey first = next.getKey();
+      ItemKey end = first.afterAllIds();
+      for (Entry e : items.subMap(first, true, end, false).values()) {
+        if (!e.expiredAt(now)) {
+          out.add(e.key);
+          break;
+        }
+      }
+      next = items.higherEntry(end);
+    }
+    return out;
+  }
+
+  /** Removes up to {@code max} entries whose deadline passed; returns how many. */
+  synchronized int sweep(long now, int max) {
+    int n = 0;
+    while (n < max && !expiring.isEmpty() && expiring.first().expiredAt(now)) {
+      remove(expiring.first());
+      counters.expirations.increment();
+      n++;
+    }
+    return n;
+  }
+
+  /** Access time of the least recently used entry, or {@code Long.MAX_VALUE} when empty. */
+  synchronized long lruHeadAccessTime() {
+    return lruHead == null ? Long.MAX_VALUE : lruHead.accessedAt;
+  }
+
+  /** Evicts the least recently used entry; returns the bytes freed (0 when empty). */
+  synchronized long evictLru() {
+    Entry victim = lruHead;
+    if (victim == null) {
+      return 0;
+    }
+    remove(victim);
+    counters.evictions.increment();
+    return cost(victim);
+  }
+
+  synchronized int size() {
+    return items.size();
+  }
+
+  synchronized long bytes() {
+    return bytes;
+  }
+
+  synchronized long lastVersion() {
+    return lastVersion;
+  }
+
+  private Entry live(ItemKey key, long now) {
+    Entry e = items.get(key);
+    if (e != null && e.expiredAt(now)) {
+      remove(e);
+      counters.expirations.increment();
+      return null;
+    }
+    return e;
+  }
+
+  private long nextVersion(long now) {
+    lastVersion = Math.max(lastVersion + 1, now << 12);
+    return lastVersion;
+  }
+
+  private void remove(Entry e) {
+    items.remove(e.key);
+    unlinkIndexes(e);
+    long c = cost(e);
+    bytes -= c;
+    budget.release(c);
+    counters.entries.decrement();
+  }
+
+  private void linkIndexes(Entry e, long now) {
+    if (e.expiresAt() != 0) {
+      expiring.add(e);
+    }
+    if (trackLru) {
+      linkLru(e, now);
+    }
+  }
+
+  private void unlinkIndexes(Entry e) {
+    if (e.expiresAt() != 0) {
+      expiring.remove(e);
+    }
+    if (trackLru) {
+      unlinkLru(e);
+    }
+  }
+
+  private void linkLru(Entry e, long now) {
+    e.accessedAt = now;
+    e.lruPrev = lruTail;
+    if (lruTail == null) {
+      lruHead = e;
+    } else {
+      lruTail.lruNext = e;
+    }
+    lruTail = e;
+  }
+
+  private void unlinkLru(Entry e) {
+    if (e.lruPrev == null) {
+      lruHead = e.lruNext;
+    } else {
+      e.lruPrev.lruNext = e.lruNext;
+    }
+    if (e.lruNext == null) {
+      lruTail = e.lruPrev;
+    } else {
+      e.lruNext.lruPrev = e.lruPrev;
+    }
+    e.lruPrev = null;
+    e.lruNext = null;
+  }
+
+  private void touch(Entry e, long now) {
+    if (e == lruTail) {
+      e.accessedAt = now;
+    } else {
+      unlinkLru(e);
+      linkLru(e, now);
+    }
+  }
+}

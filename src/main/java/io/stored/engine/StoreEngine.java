@@ -1,0 +1,215 @@
+package io.stored.engine;
+
+import static io.stored.common.Checks.requireArgument;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The in-memory store of one node: Q {@link Partition}s, a shared memory budget and its
+ * eviction policy, and expiry. Plain Java and thread-safe; every operation names the
+ * partition it works on (the caller got it from the router), except the namespace listing,
+ * which gathers over all local partitions.
+ *
+ * <p>Invariants: the accounted memory never exceeds {@link EngineSettings#maxMemory()}; a
+ * write that is refused (precondition, memory) changes nothing; an expired item is never
+ * returned or listed, whether or not the sweep has removed it yet.
+ */
+public final class StoreEngine {
+  /** Partitions sampled per eviction, as Redis samples keys for its approximated LRU. */
+  private static final int EVICTION_SAMPLES = 5;
+  /** Bounded work per partition per sweep pass, so one partition's lock is never held long. */
+  private static final int SWEEP_BATCH = 1024;
+
+  private final EngineSettings settings;
+  private final Ticker ticker;
+  private final MemoryBudget budget;
+  private final EngineCounters counters = new EngineCounters();
+  private final Partition[] partitions;
+
+  public StoreEngine(EngineSettings settings, Ticker ticker) {
+    this.settings = settings;
+    this.ticker = ticker;
+    this.budget = new MemoryBudget(settings.maxMemory());
+    this.partitions = new Partition[settings.partitions()];
+    boolean lru = settings.eviction() == Eviction.LRU;
+    for (int i = 0; i < partitions.length; i++) {
+      partitions[i] = new Partition(i, budget, counters, lru);
+    }
+  }
+
+  public EngineSettings settings() {
+    return settings;
+  }
+
+  /** The live entry at {@code key}, or null. Counts as an access for LRU. */
+  public Entry get(int partition, ItemKey key) {
+    return partition(partition).get(key, ticker.millis());
+  }
+
+  /**
+   * Creates or replaces the item at {@code key} if {@code pre} holds and memory allows.
+   *
+   * @param ttlMillis time to live in milliseconds, 0 for none
+   */
+  public WriteResult put(int partition, ItemKey key, byte[] value, String contentType, long ttlMillis,
+      Precondition pre) {
+    requireArgument(ttlMillis >= 0, "ttlMillis must not be negative, was %s", ttlMillis);
+    Partition p = partition(partition);
+    long cost = Partition.cost(key, value, contentType, ttlMillis > 0);
+    if (cost > budget.max()) {
+      return WriteResult.INSUFFICIENT_STORAGE;
+    }
+    if (settings.eviction() == Eviction.NONE) {
+      return p.put(key, value, contentType, ttlMillis, pre, ticker.millis());
+    }
+    // Eviction takes other partitions' locks, so room is made before this partition's lock
+    // is taken; a concurrent writer may take the room first, hence the bounded retry.
+    WriteResult r = null;
+    for (int attempt = 0; attempt < 4; attempt++) {
+      makeRoom(cost, p);
+      r = p.put(key, value, contentType, ttlMillis, pre, ticker.millis());
+      if (r.outcome() != WriteResult.Outcome.INSUFFICIENT_STORAGE) {
+        return r;
+      }
+    }
+    return r;
+  }
+
+  /** Deletes the item at {@code key} if {@code pre} holds. */
+  public WriteResult delete(int partition, ItemKey key, Precondition pre) {
+    return partition(partition).delete(key, pre, ticker.millis());
+  }
+
+  /** Deletes every id of the partition key {@code (namespace, key)}; returns how many. */
+  public int deleteKey(int partition, byte[] namespace, byte[] key) {
+    return partition(partition).deleteKey(ItemKey.firstOf(namespace, key), ticker.millis());
+  }
+
+  /**
+   * A page of the ids of {@code (namespace, key)} in UTF-8 byte order.
+   *
+   * @param after the last id of the previous page, or null for the first page
+   */
+  public Page listIds(int partition, byte[] namespace, byte[] key, byte[] after, int limit) {
+    requireArgument(limit >= 1, "limit must be at least 1, was %s", limit);
+    ItemKey from = after == null ? ItemKey.firstOf(namespace, key) : ItemKey.of(namespace, key, after);
+    List<ItemKey> ids = partition(partition).listIds(from, after == null, limit + 1, ticker.millis());
+    return Page.of(ids, limit);
+  }
+
+  /**
+   * A page of the keys of a namespace over every local partition, in UTF-8 byte order. Each
+   * key is represented by the address of its first live id.
+   *
+   * @param after the last key of the previous page, or null for the first page
+   */
+  public Page listKeys(byte[] namespace, byte[] after, int limit) {
+    requireArgument(limit >= 1, "limit must be at least 1, was %s", limit);
+    ItemKey from = after == null
+        ? ItemKey.firstOf(namespace, new byte[0])
+        : ItemKey.afterAllIds(namespace, after);
+    long now = ticker.millis();
+    List<ItemKey> all = new ArrayList<>();
+    for (Partition p : partitions) {
+      all.addAll(p.listKeys(namespace, from, after == null, limit + 1, now));
+    }
+    all.sort(null);
+    return Page.of(all, limit);
+  }
+
+  /** Removes entries whose deadline passed from every partition; returns how many. */
+  public int sweepExpired() {
+    long now = ticker.millis();
+    int total = 0;
+    for (Partition p : partitions) {
+      int n;
+      do {
+        n = p.sweep(now, SWEEP_BATCH);
+        total += n;
+      } while (n == SWEEP_BATCH);
+    }
+    return total;
+  }
+
+  public int partitionCount() {
+    return partitions.length;
+  }
+
+  /** Live and not yet swept items. */
+  public long entries() {
+    return counters.entries.sum();
+  }
+
+  /** Accounted bytes in use. */
+  public long usedMemory() {
+    return budget.used();
+  }
+
+  public long maxMemory() {
+    return budget.max();
+  }
+
+  public long evictions() {
+    return counters.evictions.sum();
+  }
+
+  public long expirations() {
+    return counters.expirations.sum();
+  }
+
+  /** The highest version partition {@code p} has handed out. */
+  public long lastVersion(int partition) {
+    return partition(partition).lastVersion();
+  }
+
+  private Partition partition(int p) {
+    return partitions[p];
+  }
+
+  private void makeRoom(long bytes, Partition preferred) {
+    while (!budget.fits(bytes)) {
+      if (!evictOne(preferred)) {
+        return;
+      }
+    }
+  }
+
+  /** Evicts the oldest LRU head among sampled partitions; false when nothing is left to evict. */
+  private boolean evictOne(Partition preferred) {
+    Partition best = null;
+    long bestAccess = Long.MAX_VALUE;
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    for (int i = 0; i < EVICTION_SAMPLES; i++) {
+      Partition c = i == 0 ? preferred : partitions[random.nextInt(partitions.length)];
+      long at = c.lruHeadAccessTime();
+      if (at < bestAccess) {
+        best = c;
+        bestAccess = at;
+      }
+    }
+    if (best != null && best.evictLru() > 0) {
+      return true;
+    }
+    for (Partition p : partitions) {
+      if (p.evictLru() > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A page of a listing.
+   *
+   * @param items the addresses on this page, in order
+   * @param more whether more follow after the last one
+   */
+  public record Page(List<ItemKey> items, boolean more) {
+    static Page of(List<ItemKey> fetched, int limit) {
+      boolean more = fetched.size() > limit;
+      return new Page(more ? List.copyOf(fetched.subList(0, limit)) : List.copyOf(fetched), more);
+    }
+  }
+}

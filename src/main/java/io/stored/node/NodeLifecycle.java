@@ -1,0 +1,73 @@
+package io.stored.node;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.stored.api.ApiConfig;
+import io.stored.store.StoreNode;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Starts what this process's roles need, after validating the configuration once: a store
+ * role starts the engine; the endpoint registers its routes itself (see {@code DataRoutes}).
+ */
+@ApplicationScoped
+public class NodeLifecycle {
+  private static final Logger LOG = Logger.getLogger(NodeLifecycle.class);
+  static final long MAX_VALUE_SIZE_CEILING = 64L * 1024 * 1024;
+
+  private final NodeConfig node;
+  private final RingConfig ring;
+  private final ApiConfig api;
+  private final StoreNode store;
+
+  NodeLifecycle(NodeConfig node, RingConfig ring, ApiConfig api, StoreNode store) {
+    this.node = node;
+    this.ring = ring;
+    this.api = api;
+    this.store = store;
+  }
+
+  void onStart(@Observes StartupEvent event) {
+    validate();
+    if (node.roles().contains(Role.STORE)) {
+      store.start();
+    }
+    LOG.infof("stored node %s running roles %s", node.memberName(), node.roles());
+  }
+
+  void onStop(@Observes ShutdownEvent event) {
+    store.stop();
+  }
+
+  /** Checks settings that depend on each other; the message names every offending property. */
+  void validate() {
+    List<String> errors = new ArrayList<>();
+    if (node.roles().isEmpty()) {
+      errors.add("stored.roles must name at least one of endpoint, store, monkey");
+    }
+    if (ring.partitions() < 1 || ring.partitions() > 65536) {
+      errors.add("stored.ring.partitions (" + ring.partitions() + ") must be between 1 and 65536");
+    }
+    if (ring.replicationFactor() < 1) {
+      errors.add("stored.ring.replication-factor (" + ring.replicationFactor() + ") must be at least 1");
+    }
+    long maxValue = api.maxValueSize().asLongValue();
+    if (maxValue < 0 || maxValue > MAX_VALUE_SIZE_CEILING) {
+      errors.add("stored.api.max-value-size (" + maxValue + ") must be between 0 and 64M");
+    }
+    if (api.maxKeySize() < 1 || api.maxIdSize() < 1) {
+      errors.add("stored.api.max-key-size and stored.api.max-id-size must be at least 1");
+    }
+    if (api.listLimit() < 1 || api.listLimit() > api.maxListLimit()) {
+      errors.add("stored.api.list-limit (" + api.listLimit() + ") must be between 1 and stored.api.max-list-limit ("
+          + api.maxListLimit() + ")");
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalStateException("invalid configuration: " + String.join("; ", errors));
+    }
+  }
+}
