@@ -1,0 +1,214 @@
+package io.stored.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code store} command line: put, get, delete and list items of a Stored server over its
+ * HTTP API. Exit codes: 0 ok, 1 not found, 2 usage error, 3 server or connection error.
+ */
+@Command(name = "store", mixinStandardHelpOptions = true, version = "store 0.1.0",
+    description = "Reads and writes items of a Stored server.",
+    subcommands = {StoreCli.Put.class, StoreCli.Get.class, StoreCli.Delete.class, StoreCli.ListIds.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:ok", "1:not found", "2:usage error", "3:server or connection error"})
+public final class StoreCli {
+  static final int OK = 0;
+  static final int NOT_FOUND = 1;
+  static final int USAGE = 2;
+  static final int FAILED = 3;
+
+  @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",
+      description = "Base URL of the server (default: $STORED_URL, else http://localhost:8080).")
+  String url;
+
+  @Option(names = {"-n", "--namespace"}, scope = ScopeType.INHERIT, defaultValue = "default",
+      description = "Namespace (default: ${DEFAULT-VALUE}).")
+  String namespace;
+
+  @Option(names = "--id", scope = ScopeType.INHERIT, defaultValue = "0", description = "Id under the key (default: ${DEFAULT-VALUE}).")
+  String id;
+
+  private final InputStream stdin;
+  private final PrintStream stdout;
+  private final PrintStream stderr;
+  private final String envUrl;
+
+  StoreCli(InputStream stdin, PrintStream stdout, PrintStream stderr, String envUrl) {
+    this.stdin = stdin;
+    this.stdout = stdout;
+    this.stderr = stderr;
+    this.envUrl = envUrl;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.in, System.out, System.err, System.getenv("STORED_URL")));
+  }
+
+  /** Runs the command line with the given streams; returns the exit code. */
+  static int run(String[] args, InputStream in, PrintStream out, PrintStream err, String envUrl) {
+    CommandLine cl = new CommandLine(new StoreCli(in, out, err, envUrl));
+    cl.setOut(new java.io.PrintWriter(out, true));
+    cl.setErr(new java.io.PrintWriter(err, true));
+    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+      err.println("store: " + ex.getMessage());
+      return FAILED;
+    });
+    return cl.execute(args);
+  }
+
+  @Command(name = "put", description = "Stores VALUE under KEY (VALUE - reads standard input).")
+  static final class Put implements Callable<Integer> {
+    @CommandLine.ParentCommand StoreCli cli;
+    @Parameters(index = "0", paramLabel = "KEY") String key;
+    @Parameters(index = "1", paramLabel = "VALUE", description = "The value, or - to read it from standard input.")
+    String value;
+    @Option(names = "--ttl", paramLabel = "SECONDS", description = "Expire the item after this many seconds.")
+    Long ttl;
+    @Option(names = "--content-type", paramLabel = "TYPE", description = "Content-Type to store with the value.")
+    String contentType;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+      byte[] body = "-".equals(value) ? cli.stdin.readAllBytes() : value.getBytes(StandardCharsets.UTF_8);
+      String query = ttl == null ? "" : "?ttl=" + ttl;
+      HttpRequest.Builder req = cli.request(cli.itemPath(key) + query)
+          .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+      if (contentType != null) {
+        req.header("Content-Type", contentType);
+      }
+      HttpResponse<byte[]> resp = cli.send(req);
+      if (resp.statusCode() == 201 || resp.statusCode() == 200) {
+        cli.stdout.println(resp.statusCode() == 201 ? "created" : "updated");
+        return OK;
+      }
+      return cli.problem(resp);
+    }
+  }
+
+  @Command(name = "get", description = "Writes the value under KEY to standard output, byte for byte.")
+  static final class Get implements Callable<Integer> {
+    @CommandLine.ParentCommand StoreCli cli;
+    @Parameters(index = "0", paramLabel = "KEY") String key;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+      HttpResponse<byte[]> resp = cli.send(cli.request(cli.itemPath(key)).GET());
+      if (resp.statusCode() == 200) {
+        cli.stdout.write(resp.body());
+        cli.stdout.flush();
+        return OK;
+      }
+      return cli.problem(resp);
+    }
+  }
+
+  @Command(name = "delete", description = "Deletes the item under KEY.")
+  static final class Delete implements Callable<Integer> {
+    @CommandLine.ParentCommand StoreCli cli;
+    @Parameters(index = "0", paramLabel = "KEY") String key;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+      HttpResponse<byte[]> resp = cli.send(cli.request(cli.itemPath(key)).DELETE());
+      if (resp.statusCode() == 200) {
+        cli.stdout.println("deleted");
+        return OK;
+      }
+      return cli.problem(resp);
+    }
+  }
+
+  @Command(name = "list", description = "Prints the ids under KEY, one per line, in order.")
+  static final class ListIds implements Callable<Integer> {
+    @CommandLine.ParentCommand StoreCli cli;
+    @Parameters(index = "0", paramLabel = "KEY") String key;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+      String after = null;
+      do {
+        String path = "/" + encode(cli.namespace) + "/" + encode(key) + (after == null ? "" : "?after=" + encode(after));
+        HttpResponse<byte[]> resp = cli.send(cli.request(path).GET());
+        if (resp.statusCode() != 200) {
+          return cli.problem(resp);
+        }
+        JsonNode page = new ObjectMapper().readTree(resp.body());
+        for (JsonNode idNode : page.path("ids")) {
+          cli.stdout.println(idNode.asText());
+        }
+        after = page.path("next").isTextual() ? page.path("next").asText() : null;
+      } while (after != null);
+      return OK;
+    }
+  }
+
+  String itemPath(String key) {
+    return "/" + encode(namespace) + "/" + encode(key) + "/" + encode(id);
+  }
+
+  HttpRequest.Builder request(String pathAndQuery) {
+    String base = url != null ? url : envUrl != null && !envUrl.isBlank() ? envUrl : "http://localhost:8080";
+    if (base.endsWith("/")) {
+      base = base.substring(0, base.length() - 1);
+    }
+    return HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30));
+  }
+
+  HttpResponse<byte[]> send(HttpRequest.Builder req) throws IOException, InterruptedException {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    try {
+      return client.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (ConnectException e) {
+      throw new IOException("cannot connect to " + req.build().uri().getScheme() + "://"
+          + req.build().uri().getAuthority() + " (is Stored running? set --url or STORED_URL)", e);
+    }
+  }
+
+  /** Reports a non-2xx answer on stderr; returns the exit code it maps to. */
+  int problem(HttpResponse<byte[]> resp) {
+    String detail = new String(resp.body(), StandardCharsets.UTF_8);
+    try {
+      JsonNode p = new ObjectMapper().readTree(resp.body());
+      if (p != null && p.has("title")) {
+        detail = p.path("title").asText() + (p.has("detail") ? ": " + p.path("detail").asText() : "");
+      }
+    } catch (IOException e) {
+      // not problem+json: report the raw body
+    }
+    stderr.println("store: " + resp.statusCode() + " " + detail);
+    return resp.statusCode() == 404 ? NOT_FOUND : resp.statusCode() == 400 ? USAGE : FAILED;
+  }
+
+  /** Percent-encodes every byte of the UTF-8 form except RFC 3986 unreserved characters. */
+  static String encode(String s) {
+    StringBuilder b = new StringBuilder();
+    for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
+      int c = x & 0xFF;
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '.' || c == '_' || c == '~') {
+        b.append((char) c);
+      } else {
+        b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+      }
+    }
+    return b.toString();
+  }
+}

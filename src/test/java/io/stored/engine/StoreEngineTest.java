@@ -1,0 +1,298 @@
+package io.stored.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stored.engine.WriteResult.Outcome;
+import io.stored.testing.FakeTicker;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class StoreEngineTest {
+  private static final byte[] NS = bytes("default");
+  private final FakeTicker ticker = new FakeTicker();
+  private StoreEngine engine = new StoreEngine(new EngineSettings(8, 1 << 20, Eviction.NONE), ticker);
+
+  @Test
+  void put_newItem_isCreated_thenUpdated_withIncreasingVersion() {
+    WriteResult first = put("foo", "0", "bar");
+    WriteResult second = put("foo", "0", "baz");
+
+    assertThat(first.outcome()).isEqualTo(Outcome.CREATED);
+    assertThat(second.outcome()).isEqualTo(Outcome.UPDATED);
+    assertThat(second.entry().version()).isGreaterThan(first.entry().version());
+    assertThat(get("foo", "0").value()).isEqualTo(bytes("baz"));
+    assertThat(engine.entries()).isEqualTo(1);
+  }
+
+  @Test
+  void versions_areMonotonicPerPartition_acrossKeys() {
+    long last = 0;
+    for (int i = 0; i < 50; i++) {
+      long v = engine.put(3, ItemKey.of("default", "k" + i, "0"), bytes("v"), "text/plain", 0, Precondition.NONE)
+          .entry().version();
+      assertThat(v).isGreaterThan(last);
+      last = v;
+    }
+    assertThat(engine.lastVersion(3)).isEqualTo(last);
+  }
+
+  @Test
+  void get_missingItem_returnsNull() {
+    assertThat(get("nope", "0")).isNull();
+  }
+
+  @Test
+  void ifNoneMatchAny_createsOnlyWhenAbsent() {
+    Precondition createOnly = new Precondition(null, false, null, true);
+    assertThat(engine.put(0, key("k", "0"), bytes("a"), "t", 0, createOnly).outcome()).isEqualTo(Outcome.CREATED);
+    assertThat(engine.put(0, key("k", "0"), bytes("b"), "t", 0, createOnly).outcome())
+        .isEqualTo(Outcome.PRECONDITION_FAILED);
+    assertThat(get("k", "0").value()).isEqualTo(bytes("a"));
+  }
+
+  @Test
+  void ifMatch_staleVersion_failsAndChangesNothing() {
+    long v1 = put("k", "0", "a").entry().version();
+    long v2 = put("k", "0", "b").entry().version();
+    long bytesBefore = engine.usedMemory();
+
+    WriteResult stale = engine.put(0, key("k", "0"), bytes("c"), "text/plain", 0, ifMatch(v1));
+    assertThat(engine.usedMemory()).isEqualTo(bytesBefore);
+    WriteResult current = engine.put(0, key("k", "0"), bytes("d"), "text/plain", 0, ifMatch(v2));
+
+    assertThat(stale.outcome()).isEqualTo(Outcome.PRECONDITION_FAILED);
+    assertThat(current.outcome()).isEqualTo(Outcome.UPDATED);
+    assertThat(get("k", "0").value()).isEqualTo(bytes("d"));
+    assertThat(engine.usedMemory()).isEqualTo(bytesBefore);
+  }
+
+  @Test
+  void ifMatch_onMissingItem_fails() {
+    assertThat(engine.put(0, key("k", "0"), bytes("a"), "t", 0, ifMatch(1)).outcome())
+        .isEqualTo(Outcome.PRECONDITION_FAILED);
+    assertThat(engine.put(0, key("k", "0"), bytes("a"), "t", 0, new Precondition(null, true, null, false)).outcome())
+        .isEqualTo(Outcome.PRECONDITION_FAILED);
+    assertThat(engine.entries()).isZero();
+  }
+
+  @Test
+  void delete_withStaleIfMatch_keepsItem_andWithCurrentDeletes() {
+    long v1 = put("k", "0", "a").entry().version();
+    put("k", "0", "b");
+    assertThat(engine.delete(0, key("k", "0"), ifMatch(v1)).outcome()).isEqualTo(Outcome.PRECONDITION_FAILED);
+    assertThat(engine.delete(0, key("k", "0"), Precondition.NONE).outcome()).isEqualTo(Outcome.DELETED);
+    assertThat(engine.delete(0, key("k", "0"), Precondition.NONE).outcome()).isEqualTo(Outcome.NOT_FOUND);
+    assertThat(engine.usedMemory()).isZero();
+    assertThat(engine.entries()).isZero();
+  }
+
+  @Test
+  void ttl_itemIsGoneAtItsDeadline_notListed_andSweepFreesMemory() {
+    engine.put(0, key("k", "a"), bytes("v"), "t", 1000, Precondition.NONE);
+    engine.put(0, key("k", "b"), bytes("v"), "t", 0, Precondition.NONE);
+    ticker.advance(Duration.ofMillis(999));
+    assertThat(get("k", "a")).isNotNull();
+    assertThat(ids("k", null, 10)).containsExactly("a", "b");
+
+    ticker.advance(Duration.ofMillis(1));
+    assertThat(ids("k", null, 10)).containsExactly("b");
+    assertThat(engine.sweepExpired()).isEqualTo(1);
+    assertThat(get("k", "a")).isNull();
+    assertThat(engine.expirations()).isEqualTo(1);
+    assertThat(engine.entries()).isEqualTo(1);
+  }
+
+  @Test
+  void ttl_readOfExpiredItem_removesIt_withoutSweep() {
+    engine.put(0, key("k", "a"), bytes("v"), "t", 1000, Precondition.NONE);
+    ticker.advance(Duration.ofSeconds(2));
+    assertThat(get("k", "a")).isNull();
+    assertThat(engine.usedMemory()).isZero();
+    assertThat(engine.sweepExpired()).isZero();
+  }
+
+  @Test
+  void overwrite_dropsTheOldDeadline() {
+    engine.put(0, key("k", "a"), bytes("v"), "t", 1000, Precondition.NONE);
+    engine.put(0, key("k", "a"), bytes("w"), "t", 0, Precondition.NONE);
+    ticker.advance(Duration.ofSeconds(5));
+    assertThat(engine.sweepExpired()).isZero();
+    assertThat(get("k", "a").value()).isEqualTo(bytes("w"));
+  }
+
+  @Test
+  void listIds_areInUtf8ByteOrder_andPage() {
+    // UTF-16 order would put U+1F600 before U+FFFD; UTF-8 byte order puts it after.
+    for (String id : List.of("b", "a", "\uD83D\uDE00", "\uFFFD", "a0", "B")) {
+      put("k", id, "v");
+    }
+    put("other", "x", "v");
+
+    assertThat(ids("k", null, 10)).containsExactly("B", "a", "a0", "b", "\uFFFD", "\uD83D\uDE00");
+    StoreEngine.Page first = engine.listIds(0, NS, bytes("k"), null, 4);
+    assertThat(first.more()).isTrue();
+    StoreEngine.Page second = engine.listIds(0, NS, bytes("k"), bytes(first.items().get(3).id()), 4);
+    assertThat(second.items()).extracting(ItemKey::id).containsExactly("\uFFFD", "\uD83D\uDE00");
+    assertThat(second.more()).isFalse();
+    assertThat(ids("none", null, 10)).isEmpty();
+  }
+
+  @Test
+  void listKeys_gathersAllPartitions_inOrder_perNamespace() {
+    for (int i = 0; i < 40; i++) {
+      engine.put(i % 8, ItemKey.of("default", String.format("key%02d", i), "0"), bytes("v"), "t", 0, Precondition.NONE);
+      engine.put(i % 8, ItemKey.of("default", String.format("key%02d", i), "1"), bytes("v"), "t", 0, Precondition.NONE);
+      engine.put(i % 8, ItemKey.of("other", "o" + i, "0"), bytes("v"), "t", 0, Precondition.NONE);
+    }
+    List<String> keys = new ArrayList<>();
+    byte[] after = null;
+    StoreEngine.Page page;
+    do {
+      page = engine.listKeys(NS, after, 7);
+      page.items().forEach(k -> keys.add(k.key()));
+      after = page.items().isEmpty() ? null : bytes(page.items().get(page.items().size() - 1).key());
+    } while (page.more());
+
+    assertThat(keys).hasSize(40).isSorted().allMatch(k -> k.startsWith("key"));
+    assertThat(keys).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void deleteKey_removesEveryId_andCountsThem() {
+    put("k", "a", "v");
+    put("k", "b", "v");
+    put("k2", "a", "v");
+    assertThat(engine.deleteKey(0, NS, bytes("k"))).isEqualTo(2);
+    assertThat(ids("k", null, 10)).isEmpty();
+    assertThat(ids("k2", null, 10)).containsExactly("a");
+  }
+
+  @Test
+  void evictionNone_refusesWritesPastTheLimit_andKeepsEverything() {
+    engine = new StoreEngine(new EngineSettings(4, 10_000, Eviction.NONE), ticker);
+    int stored = 0;
+    while (engine.put(stored % 4, ItemKey.of("default", "k" + stored, "0"), new byte[200], "t", 0, Precondition.NONE)
+        .outcome() == Outcome.CREATED) {
+      stored++;
+    }
+    assertThat(stored).isGreaterThan(10);
+    assertThat(engine.usedMemory()).isLessThanOrEqualTo(10_000);
+    for (int i = 0; i < stored; i++) {
+      assertThat(engine.get(i % 4, ItemKey.of("default", "k" + i, "0"))).isNotNull();
+    }
+    // growing an existing item past the limit fails and keeps the old value
+    WriteResult grow = engine.put(0, ItemKey.of("default", "k0", "0"), new byte[5000], "t", 0, Precondition.NONE);
+    assertThat(grow.outcome()).isEqualTo(Outcome.INSUFFICIENT_STORAGE);
+    assertThat(engine.get(0, ItemKey.of("default", "k0", "0")).value()).hasSize(200);
+    // deleting makes room again
+    engine.delete(0, ItemKey.of("default", "k0", "0"), Precondition.NONE);
+    assertThat(engine.put(0, ItemKey.of("default", "new", "0"), new byte[200], "t", 0, Precondition.NONE).outcome())
+        .isEqualTo(Outcome.CREATED);
+  }
+
+  @Test
+  void evictionLru_evictsLeastRecentlyUsed_andKeepsTouchedItems() {
+    engine = new StoreEngine(new EngineSettings(4, 20_000, Eviction.LRU), ticker);
+    for (int i = 0; i < 30; i++) {
+      ticker.advance(Duration.ofMillis(1));
+      engine.put(i % 4, ItemKey.of("default", "k" + i, "0"), new byte[400], "t", 0, Precondition.NONE);
+    }
+    ticker.advance(Duration.ofMillis(1));
+    assertThat(engine.get(0, ItemKey.of("default", "k0", "0"))).isNotNull();
+    for (int i = 30; i < 60; i++) {
+      ticker.advance(Duration.ofMillis(1));
+      assertThat(engine.put(i % 4, ItemKey.of("default", "k" + i, "0"), new byte[400], "t", 0, Precondition.NONE)
+          .outcome()).isEqualTo(Outcome.CREATED);
+    }
+    assertThat(engine.evictions()).isGreaterThan(0);
+    assertThat(engine.usedMemory()).isLessThanOrEqualTo(20_000);
+    assertThat(engine.get(0, ItemKey.of("default", "k0", "0"))).as("touched item survives").isNotNull();
+    assertThat(engine.get(1, ItemKey.of("default", "k1", "0"))).as("oldest untouched item is evicted").isNull();
+    assertThat(engine.get(3, ItemKey.of("default", "k59", "0"))).isNotNull();
+  }
+
+  @Test
+  void itemLargerThanTheLimit_isRefusedEvenWithLru() {
+    engine = new StoreEngine(new EngineSettings(4, 1000, Eviction.LRU), ticker);
+    put("small", "0", "v");
+    assertThat(engine.put(0, key("big", "0"), new byte[2000], "t", 0, Precondition.NONE).outcome())
+        .isEqualTo(Outcome.INSUFFICIENT_STORAGE);
+    assertThat(get("small", "0")).isNotNull();
+  }
+
+  @Test
+  void racingConditionalWrites_onOneVersion_exactlyOneWins() throws Exception {
+    long v = put("race", "0", "start").entry().version();
+    int writers = 16;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Outcome>> results = new ArrayList<>();
+    for (int i = 0; i < writers; i++) {
+      byte[] value = bytes("w" + i);
+      results.add(pool.submit(() -> {
+        go.await();
+        return engine.put(0, key("race", "0"), value, "t", 0, ifMatch(v)).outcome();
+      }));
+    }
+    go.countDown();
+    List<Outcome> outcomes = new ArrayList<>();
+    for (Future<Outcome> f : results) {
+      outcomes.add(f.get(10, TimeUnit.SECONDS));
+    }
+    pool.shutdown();
+    assertThat(outcomes).filteredOn(o -> o == Outcome.UPDATED).hasSize(1);
+    assertThat(outcomes).filteredOn(o -> o == Outcome.PRECONDITION_FAILED).hasSize(writers - 1);
+  }
+
+  @Test
+  void memoryAccounting_returnsToZero_whenEverythingIsRemoved() {
+    for (int i = 0; i < 100; i++) {
+      engine.put(i % 8, ItemKey.of("default", "k" + i, "id" + i), new byte[i], "type/" + i, i % 2 == 0 ? 5000 : 0,
+          Precondition.NONE);
+    }
+    assertThat(engine.usedMemory()).isGreaterThan(100 * Partition.ENTRY_OVERHEAD);
+    for (int i = 0; i < 100; i += 2) {
+      engine.delete(i % 8, ItemKey.of("default", "k" + i, "id" + i), Precondition.NONE);
+    }
+    ticker.advance(Duration.ofSeconds(10));
+    engine.sweepExpired();
+    for (int i = 1; i < 100; i += 2) {
+      engine.deleteKey(i % 8, NS, bytes("k" + i));
+    }
+    assertThat(engine.usedMemory()).isZero();
+    assertThat(engine.entries()).isZero();
+  }
+
+  private WriteResult put(String key, String id, String value) {
+    return engine.put(0, key(key, id), bytes(value), "text/plain", 0, Precondition.NONE);
+  }
+
+  private Entry get(String key, String id) {
+    return engine.get(0, key(key, id));
+  }
+
+  private List<String> ids(String key, String after, int limit) {
+    return engine.listIds(0, NS, bytes(key), after == null ? null : bytes(after), limit).items().stream()
+        .map(ItemKey::id).toList();
+  }
+
+  private static ItemKey key(String key, String id) {
+    return ItemKey.of("default", key, id);
+  }
+
+  private static Precondition ifMatch(long v) {
+    return new Precondition(new long[] {v}, false, null, false);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
