@@ -14,6 +14,7 @@ import io.stored.ring.Member;
 import io.stored.router.Router;
 import io.stored.store.StoreNode;
 import io.netty.buffer.Unpooled;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -54,12 +55,15 @@ public class DataRoutes {
   private static final Set<String> PUT_PARAMS = Set.of("ttl");
   private static final Set<String> LIST_IDS_PARAMS = Set.of("limit", "after", "read");
   private static final Set<String> LIST_KEYS_PARAMS = Set.of("limit", "after");
+  /** How long a refused request's unread body is drained before the connection is closed. */
+  static final long LINGER_MILLIS = 5000;
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   private final NodeConfig node;
   private final Router router;
   private final StoreNode store;
   private final RequestMetrics metrics;
+  private final Vertx vertx;
   private final String self;
   private final long maxValueSize;
   private final int maxKey;
@@ -69,8 +73,9 @@ public class DataRoutes {
   /** Distinct content types are few; sharing the strings saves memory per stored item. */
   private final ConcurrentHashMap<String, String> contentTypes = new ConcurrentHashMap<>();
 
-  DataRoutes(NodeConfig node, ApiConfig api, Router router, StoreNode store, RequestMetrics metrics) {
+  DataRoutes(NodeConfig node, ApiConfig api, Router router, StoreNode store, RequestMetrics metrics, Vertx vertx) {
     this.node = node;
+    this.vertx = vertx;
     this.router = router;
     this.store = store;
     this.metrics = metrics;
@@ -402,22 +407,27 @@ public class DataRoutes {
 
   /**
    * Answers with a problem. When the request's body has not been read, the connection is
-   * closed after the answer: the unread bytes would otherwise be parsed as the next request.
+   * closed after the answer (the unread bytes would otherwise be parsed as the next request),
+   * but only once the client has sent the rest or {@link #LINGER_MILLIS} passed: closing a
+   * socket with unread input resets it, and the client could lose the answer (the "lingering
+   * close" of nginx and Apache). The rest is discarded as it arrives, never buffered.
    */
   private void fail(HttpServerRequest req, Op op, long start, ApiException e) {
     HttpServerResponse resp = req.response();
     if (resp.ended()) {
       return;
     }
-    boolean unread = !req.isEnded() && hasBody(req);
-    if (unread) {
+    if (!req.isEnded() && hasBody(req)) {
       resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-    }
-    Problems.send(resp, e).onComplete(x -> {
-      if (unread) {
+      long timer = vertx.setTimer(LINGER_MILLIS, t -> req.connection().close());
+      req.handler(chunk -> { });
+      req.endHandler(v -> {
+        vertx.cancelTimer(timer);
         req.connection().close();
-      }
-    });
+      });
+      req.resume();
+    }
+    Problems.send(resp, e);
     metrics.record(op, e.status(), start);
   }
 
