@@ -1,6 +1,6 @@
 package io.stored.api;
 
-import static io.restassured.RestAssured.given;
+import static io.stored.testing.Requests.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -31,12 +31,6 @@ class DataApiTest {
   URL root;
 
   private final String ns = "t" + UUID.randomUUID().toString().substring(0, 8);
-
-  /** Paths are sent exactly as written; Content-Type exactly as given (no charset added). */
-  static RequestSpecification http() {
-    return given().urlEncodingEnabled(false).config(RestAssured.config().encoderConfig(
-        io.restassured.config.EncoderConfig.encoderConfig().appendDefaultContentCharsetToContentTypeIfUndefined(false)));
-  }
 
   private String base() {
     return root.toString().replaceAll("/$", "");

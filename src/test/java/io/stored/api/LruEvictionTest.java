@@ -1,0 +1,39 @@
+package io.stored.api;
+
+import static io.stored.testing.Requests.http;
+import static io.stored.testing.Requests.management;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** With eviction lru, writes past the limit succeed by evicting the least recently used items. */
+@QuarkusTest
+@TestProfile(LruEvictionTest.LruStore.class)
+class LruEvictionTest {
+  public static class LruStore implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("stored.store.max-memory", "64K", "stored.store.eviction", "lru");
+    }
+  }
+
+  @Test
+  void writesPastTheLimit_evictOldItems_andTheNewestStay() {
+    for (int i = 0; i < 300; i++) {
+      http().body(new byte[1000]).put("/lru/k" + i + "/0").then().statusCode(201);
+    }
+    http().get("/lru/k299/0").then().statusCode(200);
+    http().get("/lru/k0/0").then().statusCode(404);
+    String metrics = management().get("/q/metrics").then().statusCode(200).extract().asString();
+    double evictions = metrics.lines().filter(l -> l.startsWith("stored_evictions_total"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    assertThat(evictions).isGreaterThanOrEqualTo(200);
+    double used = metrics.lines().filter(l -> l.startsWith("stored_memory_used_bytes"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    assertThat(used).isLessThanOrEqualTo(64 * 1024);
+  }
+}
