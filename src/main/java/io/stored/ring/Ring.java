@@ -13,8 +13,9 @@ import java.util.Set;
  * factor, and for every partition its ordered owners (the first is the primary).
  *
  * <p>Immutable and validated on construction: every owner is a member, no partition lists a
- * member twice, and every partition has between 1 and {@code replicationFactor} owners when
- * the ring has members (none when it has none). A higher epoch supersedes a lower one.
+ * member twice, and no partition has more than {@code replicationFactor} owners. A partition
+ * with no owner has no reachable primary (its requests are answered 503). A higher epoch
+ * supersedes a lower one.
  */
 public final class Ring {
   private final long epoch;
@@ -51,8 +52,8 @@ public final class Ring {
     List<List<Member>> os = new ArrayList<>(partitions);
     for (int p = 0; p < partitions; p++) {
       int[] row = owners[p];
-      requireArgument(ms.isEmpty() ? row.length == 0 : row.length >= 1 && row.length <= replicationFactor,
-          "partition %s has %s owners, expected 1..%s", p, row.length, replicationFactor);
+      requireArgument(row.length <= replicationFactor,
+          "partition %s has %s owners, more than the replication factor %s", p, row.length, replicationFactor);
       requireArgument(Arrays.stream(row).distinct().count() == row.length,
           "partition %s lists an owner twice", p);
       List<Member> list = new ArrayList<>(row.length);
