@@ -254,7 +254,7 @@ public class DataRoutes {
     }
     ItemKey first = path.firstOfKey();
     Router.Location loc = router.locate(first);
-    int deleted = engineFor(loc).deleteKey(loc.partition(), path.namespace(), path.key());
+    int deleted = engineFor(loc).deleteKey(loc.partition(), path.namespace(), path.key()).size();
     sendJson(req, Op.DELETE_KEY, start, false, Map.of("deleted", deleted));
   }
 

@@ -31,6 +31,11 @@ final class MemoryBudget {
     }
   }
 
+  /** Adds {@code bytes} even past the limit (replicated writes must not be dropped). */
+  void force(long bytes) {
+    used.addAndGet(bytes);
+  }
+
   void release(long bytes) {
     used.addAndGet(-bytes);
   }

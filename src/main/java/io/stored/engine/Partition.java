@@ -53,6 +53,8 @@ final class Partition {
   private final boolean trackLru;
   private final TreeMap<ItemKey, Entry> items = new TreeMap<>();
   private final TreeSet<Entry> expiring = new TreeSet<>(BY_EXPIRY);
+  /** Versions of recent deletes, so an older write replayed later cannot resurrect an item. */
+  private final Map<ItemKey, Long> tombstones = new java.util.HashMap<>();
   private Entry lruHead;
   private Entry lruTail;
   private long lastVersion;
@@ -109,7 +111,9 @@ final class Partition {
     items.put(k, e);
     linkIndexes(e, now);
     bytes += delta;
-    return new WriteResult(current == null ? WriteResult.Outcome.CREATED : WriteResult.Outcome.UPDATED, e);
+    tombstones.remove(k);
+    return new WriteResult(current == null ? WriteResult.Outcome.CREATED : WriteResult.Outcome.UPDATED, e,
+        Mutation.of(e));
   }
 
   synchronized WriteResult delete(ItemKey key, Precondition pre, long now) {
@@ -121,23 +125,99 @@ final class Partition {
       return WriteResult.NOT_FOUND;
     }
     remove(current);
-    return new WriteResult(WriteResult.Outcome.DELETED, current);
+    return new WriteResult(WriteResult.Outcome.DELETED, current, deleteMutation(current.key, now));
   }
 
-  /** Deletes every id of {@code (ns, key)}; returns how many live items were deleted. */
-  synchronized int deleteKey(ItemKey first, long now) {
+  /** Deletes every id of {@code (ns, key)}; returns one delete mutation per live item deleted. */
+  synchronized List<Mutation> deleteKey(ItemKey first, long now) {
     NavigableMap<ItemKey, Entry> range = items.subMap(first, true, first.afterAllIds(), false);
     List<Entry> victims = new ArrayList<>(range.values());
-    int live = 0;
+    List<Mutation> deleted = new ArrayList<>();
     for (Entry e : victims) {
       if (e.expiredAt(now)) {
         counters.expirations.increment();
+        remove(e);
       } else {
-        live++;
+        remove(e);
+        deleted.add(deleteMutation(e.key, now));
       }
-      remove(e);
     }
-    return live;
+    return deleted;
+  }
+
+  /**
+   * Applies a mutation ordered by this partition's primary (on a backup, or while receiving
+   * the partition by state transfer) if it is newer than what this replica has for the
+   * item; returns whether it did. Memory is accounted but never refused here: the primary
+   * already acknowledged the write, and a replica that dropped it would lose data.
+   */
+  synchronized boolean apply(Mutation m, long now) {
+    Entry current = items.get(m.key());
+    long have = current != null ? current.version() : tombstones.getOrDefault(m.key(), 0L);
+    if (m.version() <= have) {
+      return false;
+    }
+    if (m.isDelete()) {
+      if (current != null) {
+        remove(current);
+      }
+      tombstones.put(current != null ? current.key : m.key(), m.version());
+    } else {
+      ItemKey k = current == null ? m.key() : current.key;
+      long newCost = cost(k, m.value(), m.contentType(), m.expiresAt() != 0);
+      long delta = newCost - (current == null ? 0 : cost(current));
+      if (!budget.tryAdd(delta)) {
+        budget.force(delta);
+      }
+      Entry e = new Entry(k, m.value(), m.contentType(), m.version(), m.expiresAt());
+      if (current != null) {
+        unlinkIndexes(current);
+      } else {
+        counters.entries.increment();
+      }
+      items.put(k, e);
+      linkIndexes(e, now);
+      bytes += delta;
+      tombstones.remove(k);
+    }
+    lastVersion = Math.max(lastVersion, m.version());
+    return true;
+  }
+
+  /**
+   * Up to {@code max} live entries after {@code after} (null: from the start), in key order,
+   * as mutations: one chunk of a state-transfer snapshot. Writes made between chunks reach
+   * the receiver as ordinary replicated mutations; {@link #apply} keeps whichever is newer.
+   */
+  synchronized List<Mutation> snapshot(ItemKey after, int max, long now) {
+    List<Mutation> out = new ArrayList<>(Math.min(max, 256));
+    for (Entry e : (after == null ? items : items.tailMap(after, false)).values()) {
+      if (out.size() >= max) {
+        break;
+      }
+      if (!e.expiredAt(now)) {
+        out.add(Mutation.of(e));
+      }
+    }
+    return out;
+  }
+
+  /** Forgets tombstones up to {@code version}, once every replica has seen them. */
+  synchronized void purgeTombstones(long version) {
+    tombstones.values().removeIf(v -> v <= version);
+  }
+
+  synchronized int tombstoneCount() {
+    return tombstones.size();
+  }
+
+  /**
+   * A delete on the primary takes a version like a write, so replicas order it; the primary
+   * itself keeps no tombstone (it orders every write of the partition and never applies an
+   * older one), so a single process never accumulates them.
+   */
+  private Mutation deleteMutation(ItemKey key, long now) {
+    return Mutation.delete(key, nextVersion(now));
   }
 
   /** Up to {@code max} live ids of a key, in order, after {@code from} (exclusive unless inclusive). */

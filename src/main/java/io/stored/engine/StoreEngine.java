@@ -82,9 +82,40 @@ public final class StoreEngine {
     return partition(partition).delete(key, pre, ticker.millis());
   }
 
-  /** Deletes every id of the partition key {@code (namespace, key)}; returns how many. */
-  public int deleteKey(int partition, byte[] namespace, byte[] key) {
+  /**
+   * Deletes every id of the partition key {@code (namespace, key)}; returns one delete
+   * mutation per item deleted (their count is what the API reports).
+   */
+  public List<Mutation> deleteKey(int partition, byte[] namespace, byte[] key) {
     return partition(partition).deleteKey(ItemKey.firstOf(namespace, key), ticker.millis());
+  }
+
+  /**
+   * Applies a mutation made by the partition's primary if it is newer than what this
+   * replica holds for the item (see {@link Mutation}); returns whether it did.
+   */
+  public boolean apply(int partition, Mutation m) {
+    return partition(partition).apply(m, ticker.millis());
+  }
+
+  /**
+   * One chunk of a partition's snapshot for state transfer: up to {@code max} live items
+   * after {@code after} (null for the first chunk), in key order. Pass the last key of a
+   * chunk as {@code after} of the next; an empty chunk ends the snapshot.
+   */
+  public List<Mutation> snapshot(int partition, ItemKey after, int max) {
+    requireArgument(max >= 1, "max must be at least 1, was %s", max);
+    return partition(partition).snapshot(after, max, ticker.millis());
+  }
+
+  /** Forgets the partition's tombstones up to {@code version} once every replica has seen them. */
+  public void purgeTombstones(int partition, long version) {
+    partition(partition).purgeTombstones(version);
+  }
+
+  /** Tombstones the partition holds (deletes applied from its primary, not yet purged). */
+  public int tombstones(int partition) {
+    return partition(partition).tombstoneCount();
   }
 
   /**

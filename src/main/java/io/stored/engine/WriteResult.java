@@ -5,8 +5,9 @@ package io.stored.engine;
  *
  * @param outcome the outcome
  * @param entry the new entry after a put, the removed entry after a delete, otherwise null
+ * @param mutation the change to replicate to backups, or null when nothing changed
  */
-public record WriteResult(Outcome outcome, Entry entry) {
+public record WriteResult(Outcome outcome, Entry entry, Mutation mutation) {
 
   /** Outcomes of a write; the endpoint maps each to one HTTP status. */
   public enum Outcome {
@@ -19,7 +20,7 @@ public record WriteResult(Outcome outcome, Entry entry) {
     INSUFFICIENT_STORAGE
   }
 
-  static final WriteResult NOT_FOUND = new WriteResult(Outcome.NOT_FOUND, null);
-  static final WriteResult PRECONDITION_FAILED = new WriteResult(Outcome.PRECONDITION_FAILED, null);
-  static final WriteResult INSUFFICIENT_STORAGE = new WriteResult(Outcome.INSUFFICIENT_STORAGE, null);
+  static final WriteResult NOT_FOUND = new WriteResult(Outcome.NOT_FOUND, null, null);
+  static final WriteResult PRECONDITION_FAILED = new WriteResult(Outcome.PRECONDITION_FAILED, null, null);
+  static final WriteResult INSUFFICIENT_STORAGE = new WriteResult(Outcome.INSUFFICIENT_STORAGE, null, null);
 }
