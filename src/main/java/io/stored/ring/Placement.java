@@ -17,9 +17,11 @@ import java.util.Map;
  * <p>Guarantees, for the members that may own data (ACTIVE and JOINING; LEAVING and DOWN
  * members own nothing afterwards): every partition has {@code min(RF, eligible)} distinct
  * owners; every member owns {@code floor} or {@code ceil} of {@code Q * RF / N} replicas; a
- * JOINING member is never primary while an ACTIVE member owns the partition; the result is
- * a pure function of the previous ring and the member list, and rebalancing its own
- * output changes nothing.
+ * JOINING member is never primary while an ACTIVE member owns the partition; a member that
+ * did not own a partition in the previous ring (it is still empty) is not made its primary;
+ * the result is a pure function of the previous ring and the member list. Rebalancing with
+ * the same members is idempotent once settled: right after owners were added, the next
+ * rebalance may move primaries to them (reordering only, no data moves), and then nothing.
  */
 /*
  * Implementation notes
@@ -46,7 +48,9 @@ import java.util.Map;
  *    deviation, so this ends.
  * 6. Primaries. Order within a partition's owners decides the primary and moves no data;
  *    an ACTIVE owner is put first when the primary is JOINING, then primaries are evened
- *    out by swapping a partition's primary with one of its backups.
+ *    out by swapping a partition's primary with one of its backups. Only an owner that
+ *    already holds the partition (kept in step 1) may become primary: one added in step 4
+ *    or 5 is empty until state transfer fills it.
  *
  * [1] Thaler and Ravishankar, "Using name-based mappings to increase hit rates", 1998.
  * [2] Infinispan core, org.infinispan.distribution.ch.impl.
@@ -73,13 +77,19 @@ public final class Placement {
     int r = Math.min(replicationFactor, n);
 
     List<List<Integer>> owners = keep(previous, indexOf, all, r);
+    // Owners that hold the data already (kept from the previous ring), or every owner of a
+    // partition that had none: only these may be primary, since a new owner is still empty.
+    List<java.util.Set<Integer>> holders = new ArrayList<>(q);
+    for (int p = 0; p < q; p++) {
+      holders.add(previous.owners(p).isEmpty() ? null : new java.util.HashSet<>(owners.get(p)));
+    }
     if (n > 0) {
       int[] load = loads(owners, all.size());
       int[] target = targets(load, eligible, q * r, all);
       shed(owners, load, target, all);
       fill(owners, load, target, eligible, r, all);
       repair(owners, load, target, eligible, all);
-      orderPrimaries(owners, eligible, all);
+      orderPrimaries(owners, holders, eligible, all);
     }
     int[][] rows = new int[q][];
     for (int p = 0; p < q; p++) {
@@ -223,11 +233,13 @@ public final class Placement {
     }
   }
 
-  private static void orderPrimaries(List<List<Integer>> owners, int[] eligible, List<Member> all) {
-    for (List<Integer> row : owners) {
+  private static void orderPrimaries(List<List<Integer>> owners, List<java.util.Set<Integer>> holders,
+      int[] eligible, List<Member> all) {
+    for (int p = 0; p < owners.size(); p++) {
+      List<Integer> row = owners.get(p);
       if (!row.isEmpty() && all.get(row.get(0)).state() != MemberState.ACTIVE) {
         for (int k = 1; k < row.size(); k++) {
-          if (all.get(row.get(k)).state() == MemberState.ACTIVE) {
+          if (all.get(row.get(k)).state() == MemberState.ACTIVE && mayLead(holders.get(p), row.get(k))) {
             row.add(0, row.remove(k));
             break;
           }
@@ -253,14 +265,16 @@ public final class Placement {
     boolean changed = true;
     while (changed) {
       changed = false;
-      for (List<Integer> row : owners) {
+      for (int p = 0; p < owners.size(); p++) {
+        List<Integer> row = owners.get(p);
         if (row.size() < 2) {
           continue;
         }
         int primary = row.get(0);
         for (int k = 1; k < row.size(); k++) {
           int b = row.get(k);
-          if (all.get(b).state() == MemberState.ACTIVE && primaries[b] + 1 < primaries[primary]
+          if (all.get(b).state() == MemberState.ACTIVE && mayLead(holders.get(p), b)
+              && primaries[b] + 1 < primaries[primary]
               && (primaries[primary] > ceil || primaries[b] < floor)) {
             row.set(k, primary);
             row.set(0, b);
@@ -272,6 +286,10 @@ public final class Placement {
         }
       }
     }
+  }
+
+  private static boolean mayLead(java.util.Set<Integer> holders, int member) {
+    return holders == null || holders.contains(member);
   }
 
   private static boolean sameAs(Ring previous, List<Member> members, int rf, int[][] rows) {

@@ -36,11 +36,19 @@ class PlacementTest {
     for (int n = 1; n < 20; n++) {
       Ring before = Placement.rebalance(Ring.empty(Q), active(n), RF);
       Ring after = Placement.rebalance(before, active(n + 1), RF);
-      assertInvariants(after, RF);
+      assertReplicaInvariants(after, RF);
       int minimum = after.ownedBy(name(n));
       Movement moved = Movement.between(before, after);
       assertThat(moved.replicasMoved()).as("%s -> %s stores", n, n + 1).isLessThanOrEqualTo((int) (1.1 * minimum));
       assertThat(after.epoch()).isEqualTo(before.epoch() + 1);
+      for (int p = 0; p < Q; p++) {
+        assertThat(after.owners(p).get(0).name()).as("a new store is empty: it leads nothing yet").isNotEqualTo(name(n));
+      }
+      // once it holds its partitions (the next epoch), primaries are evened out, moving no data
+      Ring settled = Placement.rebalance(after, active(n + 1), RF);
+      assertInvariants(settled, RF);
+      assertThat(Movement.between(after, settled).replicasMoved()).isZero();
+      assertThat(Placement.rebalance(settled, active(n + 1), RF)).isSameAs(settled);
     }
   }
 
@@ -54,7 +62,7 @@ class PlacementTest {
       for (MemberState how : List.of(MemberState.LEAVING, MemberState.DOWN)) {
         members.set(leaverIndex, new Member(leaver.name(), leaver.address(), how));
         Ring after = Placement.rebalance(before, members, RF);
-        assertInvariants(after, RF);
+        assertReplicaInvariants(after, RF);
         assertThat(after.ownedBy(leaver.name())).as("%s owns nothing once %s", leaver.name(), how).isZero();
         int survivorsHad = Q * Math.min(RF, n) - before.ownedBy(leaver.name());
         int minimum = Math.max(0, Q * Math.min(RF, n - 1) - survivorsHad);
@@ -85,7 +93,7 @@ class PlacementTest {
     List<Member> members = new ArrayList<>(active(3));
     members.add(new Member(name(3), "addr-3", MemberState.JOINING));
     Ring four = Placement.rebalance(three, members, RF);
-    assertInvariants(four, RF);
+    assertReplicaInvariants(four, RF);
     assertThat(four.ownedBy(name(3))).isGreaterThan(0);
     for (int p = 0; p < Q; p++) {
       assertThat(four.owners(p).get(0).state()).isEqualTo(MemberState.ACTIVE);
@@ -114,8 +122,10 @@ class PlacementTest {
           minimum = Math.max(0, Q * Math.min(RF, members.size()) - survivorsHad);
           assertThat(ring.ownedBy(gone.name())).isZero();
         }
-        assertInvariants(ring, RF);
+        assertReplicaInvariants(ring, RF);
         assertThat(Movement.between(before, ring).replicasMoved()).isLessThanOrEqualTo((int) (1.1 * minimum));
+        ring = Placement.rebalance(ring, members, RF);
+        assertInvariants(ring, RF);
       }
     }
   }
@@ -128,29 +138,37 @@ class PlacementTest {
     assertThat(down.owners(5)).isEmpty();
   }
 
-  /** Distinct owners, min(RF, eligible) of them, loads floor/ceil, max within 5 % of the mean. */
+  /** Replica and primary invariants of a settled ring. */
   static void assertInvariants(Ring ring, int rf) {
+    assertReplicaInvariants(ring, rf);
+    List<Member> eligible = ring.members().stream().filter(m -> Placement.ownsData(m.state())).toList();
+    int[] primaries = new int[ring.members().size()];
+    for (int p = 0; p < ring.partitions(); p++) {
+      primaries[ring.members().indexOf(ring.owners(p).get(0))]++;
+    }
+    long activeCount = eligible.stream().filter(m -> m.state() == MemberState.ACTIVE).count();
+    int maxPrimaries = IntStream.of(primaries).max().orElse(0);
+    assertThat(maxPrimaries).as("primaries of the busiest store")
+        .isLessThanOrEqualTo((int) Math.ceil((double) ring.partitions() / activeCount) + 1);
+  }
+
+  /** Distinct owners, min(RF, eligible) of them, loads floor/ceil, max within 5 % of the mean. */
+  static void assertReplicaInvariants(Ring ring, int rf) {
     List<Member> eligible = ring.members().stream().filter(m -> Placement.ownsData(m.state())).toList();
     int n = eligible.size();
     int r = Math.min(rf, n);
-    int[] primaries = new int[ring.members().size()];
     for (int p = 0; p < ring.partitions(); p++) {
       List<Member> os = ring.owners(p);
       assertThat(os).hasSize(r);
       Set<String> names = new HashSet<>();
       os.forEach(m -> assertThat(names.add(m.name())).isTrue());
       os.forEach(m -> assertThat(Placement.ownsData(m.state())).isTrue());
-      primaries[ring.members().indexOf(os.get(0))]++;
     }
     double mean = (double) ring.partitions() * r / n;
     int max = eligible.stream().mapToInt(m -> ring.ownedBy(m.name())).max().orElse(0);
     int min = eligible.stream().mapToInt(m -> ring.ownedBy(m.name())).min().orElse(0);
     assertThat((double) max).as("most loaded of %s stores", n).isLessThanOrEqualTo(1.05 * mean);
     assertThat(max - min).isLessThanOrEqualTo(1);
-    long activeCount = eligible.stream().filter(m -> m.state() == MemberState.ACTIVE).count();
-    int maxPrimaries = IntStream.of(primaries).max().orElse(0);
-    assertThat(maxPrimaries).as("primaries of the busiest store")
-        .isLessThanOrEqualTo((int) Math.ceil((double) ring.partitions() / activeCount) + 1);
   }
 
   static List<Member> active(int n) {
