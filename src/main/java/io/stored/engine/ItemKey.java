@@ -41,6 +41,24 @@ public final class ItemKey implements Comparable<ItemKey> {
     return new ItemKey(b, namespace.length, key.length, false);
   }
 
+  /**
+   * Rebuilds an address from the layout {@link #partitionKeyBytes()} describes (as read off
+   * the wire); the array is taken, not copied.
+   */
+  public static ItemKey fromLayout(byte[] bytes, int nsLength, int keyLength) {
+    requireArgument(nsLength >= 1 && keyLength >= 0 && nsLength + 1 + keyLength <= bytes.length
+        && bytes[nsLength] == 0, "not an item address layout");
+    return new ItemKey(bytes, nsLength, keyLength, false);
+  }
+
+  public int namespaceLength() {
+    return nsLength;
+  }
+
+  public int keyLength() {
+    return keyLength;
+  }
+
   /** Convenience for tests and tools: the address from strings. */
   public static ItemKey of(String namespace, String key, String id) {
     return of(utf8(namespace), utf8(key), utf8(id));

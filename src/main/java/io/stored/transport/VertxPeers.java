@@ -1,0 +1,163 @@
+package io.stored.transport;
+
+import io.stored.replication.Message;
+import io.stored.replication.Peers;
+import io.stored.replication.Reply;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * The sending side of the internal transport: one TCP connection per peer, multiplexed and
+ * pipelined (many requests in flight, matched to replies by correlation id), a deadline on
+ * every request, reconnection on the next request after a connection is lost, and
+ * back-pressure (requests wait in a bounded queue while the socket's write queue is full).
+ */
+public final class VertxPeers implements Peers {
+  /** Requests allowed to wait for a congested connection before new ones fail at once. */
+  static final int MAX_QUEUED = 10_000;
+
+  private final Vertx vertx;
+  private final NetClient client;
+  private final Function<String, String> addressOf;
+  private final long deadlineMillis;
+  private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+
+  /**
+   * @param addressOf the {@code host:port} of a member's internal transport, by member name
+   * @param deadline how long a request may take, from send to reply
+   */
+  public VertxPeers(Vertx vertx, Function<String, String> addressOf, Duration deadline) {
+    this.vertx = vertx;
+    this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, deadline.toMillis())));
+    this.addressOf = addressOf;
+    this.deadlineMillis = deadline.toMillis();
+  }
+
+  @Override
+  public CompletionStage<Reply> send(String member, Message message) {
+    CompletableFuture<Reply> reply = new CompletableFuture<>();
+    String address = addressOf.apply(member);
+    if (address == null) {
+      reply.completeExceptionally(new ConnectException("no address for member " + member));
+      return reply;
+    }
+    Connection c = connections.computeIfAbsent(address, a -> new Connection(a, vertx.getOrCreateContext()));
+    c.context.runOnContext(v -> c.send(message, reply));
+    return reply;
+  }
+
+  public Future<Void> close() {
+    return client.close();
+  }
+
+  /** One peer connection; all its state is touched only on its own event-loop context. */
+  private final class Connection {
+    private final String host;
+    private final int port;
+    private final Context context;
+    private final Map<Long, Pending> pending = new HashMap<>();
+    private final ArrayDeque<Buffer> queued = new ArrayDeque<>();
+    private NetSocket socket;
+    private Future<NetSocket> connecting;
+    private long nextCorrelation;
+
+    Connection(String address, Context context) {
+      int colon = address.lastIndexOf(':');
+      this.host = address.substring(0, colon);
+      this.port = Integer.parseInt(address.substring(colon + 1));
+      this.context = context;
+    }
+
+    void send(Message message, CompletableFuture<Reply> reply) {
+      long id = nextCorrelation++;
+      long timer = vertx.setTimer(deadlineMillis, t -> {
+        Pending p = pending.remove(id);
+        if (p != null) {
+          p.reply.completeExceptionally(new TimeoutException(
+              "no reply from " + host + ":" + port + " within " + deadlineMillis + " ms"));
+        }
+      });
+      pending.put(id, new Pending(reply, timer));
+      Buffer frame = Codec.encode(id, message);
+      connect().onSuccess(s -> write(frame, id)).onFailure(e -> fail(id, e));
+    }
+
+    private void write(Buffer frame, long id) {
+      if (!queued.isEmpty() || socket.writeQueueFull()) {
+        if (queued.size() >= MAX_QUEUED) {
+          fail(id, new IllegalStateException("connection to " + host + ":" + port + " is congested"));
+          return;
+        }
+        queued.add(frame);
+        return;
+      }
+      socket.write(frame);
+    }
+
+    private Future<NetSocket> connect() {
+      if (socket != null) {
+        return Future.succeededFuture(socket);
+      }
+      if (connecting == null) {
+        connecting = client.connect(port, host).onComplete(ar -> connecting = null).onSuccess(this::attach);
+      }
+      return connecting;
+    }
+
+    private void attach(NetSocket s) {
+      socket = s;
+      PeerServer.frames(s, frame -> {
+        Codec.Frame f = Codec.decode(frame);
+        Pending p = pending.remove(f.correlation());
+        if (p == null) {
+          return;
+        }
+        vertx.cancelTimer(p.timer);
+        if (f.reply() != null) {
+          p.reply.complete(f.reply());
+        } else {
+          p.reply.completeExceptionally(new IllegalStateException("peer " + host + ":" + port + " failed: " + f.error()));
+        }
+      });
+      s.drainHandler(v -> {
+        while (!queued.isEmpty() && !s.writeQueueFull()) {
+          s.write(queued.poll());
+        }
+      });
+      s.closeHandler(v -> {
+        socket = null;
+        queued.clear();
+        ConnectException closed = new ConnectException("connection to " + host + ":" + port + " closed");
+        for (Long id : pending.keySet().toArray(Long[]::new)) {
+          fail(id, closed);
+        }
+      });
+    }
+
+    private void fail(long id, Throwable cause) {
+      Pending p = pending.remove(id);
+      if (p != null) {
+        vertx.cancelTimer(p.timer);
+        p.reply.completeExceptionally(cause);
+      }
+    }
+  }
+
+  private record Pending(CompletableFuture<Reply> reply, long timer) {}
+}
