@@ -154,7 +154,7 @@ public class DataRoutes {
     ItemKey key = path.itemKey();
     Router.Location loc = router.locate(key);
     StoreEngine engine = engineFor(loc);
-    Precondition pre = EntityTags.present(req.headers()) ? EntityTags.precondition(req.headers()) : Precondition.NONE;
+    Precondition pre = EntityTags.precondition(req.headers());
     Entry e = engine.get(loc.partition(), key);
     HttpServerResponse resp = req.response();
     switch (pre.evaluate(e)) {
@@ -182,7 +182,7 @@ public class DataRoutes {
 
   private void putItem(HttpServerRequest req, ItemPath path, long start) {
     long ttl = QueryParams.parse(req.query(), PUT_PARAMS).ttlMillis();
-    Precondition pre = EntityTags.present(req.headers()) ? EntityTags.precondition(req.headers()) : Precondition.NONE;
+    Precondition pre = EntityTags.precondition(req.headers());
     String contentType = contentType(req.getHeader(HttpHeaders.CONTENT_TYPE));
     ItemKey key = path.itemKey();
     Router.Location loc = router.locate(key);
@@ -217,7 +217,7 @@ public class DataRoutes {
 
   private void deleteItem(HttpServerRequest req, ItemPath path, long start) {
     QueryParams.parse(req.query(), NONE);
-    Precondition pre = EntityTags.present(req.headers()) ? EntityTags.precondition(req.headers()) : Precondition.NONE;
+    Precondition pre = EntityTags.precondition(req.headers());
     ItemKey key = path.itemKey();
     Router.Location loc = router.locate(key);
     WriteResult r = engineFor(loc).delete(loc.partition(), key, pre);

@@ -23,12 +23,13 @@ final class EntityTags {
     return headers.contains(HttpHeaders.IF_MATCH) || headers.contains(HttpHeaders.IF_NONE_MATCH);
   }
 
+  /** The conditions of a request's headers; {@link Precondition#NONE} (no allocation) without any. */
   static Precondition precondition(MultiMap headers) {
-    String ifMatch = joined(headers.getAll(HttpHeaders.IF_MATCH));
-    String ifNoneMatch = joined(headers.getAll(HttpHeaders.IF_NONE_MATCH));
-    if (ifMatch == null && ifNoneMatch == null) {
+    if (!present(headers)) {
       return Precondition.NONE;
     }
+    String ifMatch = joined(headers.getAll(HttpHeaders.IF_MATCH));
+    String ifNoneMatch = joined(headers.getAll(HttpHeaders.IF_NONE_MATCH));
     boolean matchAny = "*".equals(ifMatch);
     boolean noneMatchAny = "*".equals(ifNoneMatch);
     long[] match = ifMatch == null || matchAny ? null : parse(ifMatch, true, "If-Match");

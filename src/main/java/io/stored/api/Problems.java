@@ -9,7 +9,8 @@ import java.util.Map;
 
 /** Writes {@link ApiException}s as RFC 9457 {@code application/problem+json} responses. */
 public final class Problems {
-  static final ObjectMapper JSON = new ObjectMapper();
+  /** The one ObjectMapper of the HTTP layer (problem bodies, listings, the ring). */
+  public static final ObjectMapper JSON = new ObjectMapper();
   public static final String PROBLEM_JSON = "application/problem+json";
 
   private Problems() {}

@@ -53,7 +53,11 @@ final class Partition {
   private final boolean trackLru;
   private final TreeMap<ItemKey, Entry> items = new TreeMap<>();
   private final TreeSet<Entry> expiring = new TreeSet<>(BY_EXPIRY);
-  /** Versions of recent deletes, so an older write replayed later cannot resurrect an item. */
+  /**
+   * Versions of deletes applied from the primary, so an older write replayed later cannot
+   * resurrect an item. Only replicas have them; they are not counted in the memory budget
+   * and are purged by the replication layer once every replica has seen them.
+   */
   private final Map<ItemKey, Long> tombstones = new java.util.HashMap<>();
   private Entry lruHead;
   private Entry lruTail;
@@ -111,7 +115,9 @@ final class Partition {
     items.put(k, e);
     linkIndexes(e, now);
     bytes += delta;
-    tombstones.remove(k);
+    if (!tombstones.isEmpty()) {
+      tombstones.remove(k);
+    }
     return new WriteResult(current == null ? WriteResult.Outcome.CREATED : WriteResult.Outcome.UPDATED, e,
         Mutation.of(e));
   }

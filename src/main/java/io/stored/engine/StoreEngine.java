@@ -17,8 +17,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * returned or listed, whether or not the sweep has removed it yet.
  */
 public final class StoreEngine {
-  /** Partitions sampled per eviction, as Redis samples keys for its approximated LRU. */
+  /** Non-empty partitions compared per eviction, as Redis samples keys for its approximated LRU. */
   private static final int EVICTION_SAMPLES = 5;
+  /** Random partitions probed to find them before falling back to comparing every partition. */
+  private static final int EVICTION_PROBES = 32;
   /** Bounded work per partition per sweep pass, so one partition's lock is never held long. */
   private static final int SWEEP_BATCH = 1024;
 
@@ -207,17 +209,35 @@ public final class StoreEngine {
     }
   }
 
-  /** Evicts the oldest LRU head among sampled partitions; false when nothing is left to evict. */
+  /**
+   * Evicts the least recently used entry among the heads of up to {@link #EVICTION_SAMPLES}
+   * non-empty partitions (the writer's own first, then random probes); when the probes find
+   * none (a sparse store: few items over many partitions) every partition's head is compared,
+   * which is exact LRU at the cost of one pass. Returns false when nothing is left to evict.
+   */
   private boolean evictOne(Partition preferred) {
     Partition best = null;
     long bestAccess = Long.MAX_VALUE;
+    int found = 0;
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    for (int i = 0; i < EVICTION_SAMPLES; i++) {
-      Partition c = i == 0 ? preferred : partitions[random.nextInt(partitions.length)];
+    for (int probe = 0; probe < EVICTION_PROBES && found < EVICTION_SAMPLES; probe++) {
+      Partition c = probe == 0 ? preferred : partitions[random.nextInt(partitions.length)];
       long at = c.lruHeadAccessTime();
-      if (at < bestAccess) {
-        best = c;
-        bestAccess = at;
+      if (at != Long.MAX_VALUE) {
+        found++;
+        if (at < bestAccess) {
+          best = c;
+          bestAccess = at;
+        }
+      }
+    }
+    if (found < EVICTION_SAMPLES) {
+      for (Partition c : partitions) {
+        long at = c.lruHeadAccessTime();
+        if (at < bestAccess) {
+          best = c;
+          bestAccess = at;
+        }
       }
     }
     if (best != null && best.evictLru() > 0) {

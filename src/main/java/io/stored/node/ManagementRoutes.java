@@ -1,7 +1,6 @@
 package io.stored.node;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.stored.api.ApiConfig;
 import io.stored.api.ApiException;
@@ -27,7 +26,6 @@ import java.util.Map;
 @ApplicationScoped
 public class ManagementRoutes {
   static final String LOCATE = "/stored/locate/";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Router router;
   private final ApiConfig api;
@@ -88,7 +86,7 @@ public class ManagementRoutes {
 
   private static void json(RoutingContext ctx, Object body) {
     try {
-      ctx.response().putHeader("Content-Type", "application/json").end(Buffer.buffer(JSON.writeValueAsBytes(body)));
+      ctx.response().putHeader("Content-Type", "application/json").end(Buffer.buffer(Problems.JSON.writeValueAsBytes(body)));
     } catch (JsonProcessingException e) {
       ctx.fail(e);
     }

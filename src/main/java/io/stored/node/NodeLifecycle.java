@@ -36,7 +36,8 @@ public class NodeLifecycle {
     if (node.roles().contains(Role.STORE)) {
       store.start();
     }
-    LOG.infof("stored node %s running roles %s", node.memberName(), node.roles());
+    LOG.infof("stored node %s running roles %s", node.memberName(),
+        node.roles().isEmpty() ? "[]" : java.util.EnumSet.copyOf(node.roles()));
   }
 
   void onStop(@Observes ShutdownEvent event) {

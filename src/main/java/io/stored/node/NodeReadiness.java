@@ -30,7 +30,7 @@ public class NodeReadiness implements HealthCheck {
     boolean endpointOk = !node.roles().contains(Role.ENDPOINT) || !router.ring().members().isEmpty();
     return HealthCheckResponse.named("stored")
         .status(storeOk && endpointOk)
-        .withData("roles", node.roles().toString().toLowerCase())
+        .withData("roles", java.util.EnumSet.copyOf(node.roles()).toString().toLowerCase())
         .withData("store", storeOk ? "running" : "not running")
         .withData("ringEpoch", router.ring().epoch())
         .withData("ringMembers", router.ring().members().size())

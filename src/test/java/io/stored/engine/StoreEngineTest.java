@@ -220,6 +220,27 @@ class StoreEngineTest {
   }
 
   @Test
+  void evictionLru_inASparseStore_evictsExactlyTheOldest() {
+    // few items over many partitions: random probes mostly hit empty partitions
+    engine = new StoreEngine(new EngineSettings(1024, 10 * 700, Eviction.LRU), ticker);
+    List<Integer> created = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      ticker.advance(Duration.ofMillis(1));
+      ItemKey k = ItemKey.of("default", "k" + i, "0");
+      engine.put(i * 37 % 1024, k, new byte[500], "t", 0, Precondition.NONE);
+      created.add(i);
+    }
+    List<Integer> survivors = new ArrayList<>();
+    for (int i : created) {
+      if (engine.get(i * 37 % 1024, ItemKey.of("default", "k" + i, "0")) != null) {
+        survivors.add(i);
+      }
+    }
+    assertThat(survivors).isNotEmpty();
+    assertThat(survivors).containsExactlyElementsOf(created.subList(50 - survivors.size(), 50));
+  }
+
+  @Test
   void itemLargerThanTheLimit_isRefusedEvenWithLru() {
     engine = new StoreEngine(new EngineSettings(4, 1000, Eviction.LRU), ticker);
     put("small", "0", "v");
