@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packaged application (target/quarkus-app) as a user runs it, with no configuration:
- * the README's curl example, and the {@code bin/store} launcher against it.
+ * The packaged application (target/quarkus-app) as a user runs it, with no configuration: the
+ * README's curl example, and the {@code bin/store} launcher against it.
  */
 @QuarkusIntegrationTest
 class PackagedAppIT {
@@ -41,7 +41,8 @@ class PackagedAppIT {
   record Result(int code, String out) {}
 
   private Result store(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new java.util.ArrayList<>(List.of(Path.of("bin/store").toAbsolutePath().toString()));
+    List<String> cmd =
+        new java.util.ArrayList<>(List.of(Path.of("bin/store").toAbsolutePath().toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().put("STORED_URL", root.toString());

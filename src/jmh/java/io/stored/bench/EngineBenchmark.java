@@ -27,11 +27,11 @@ import org.openjdk.jmh.annotations.Threads;
 /**
  * The engine against the simplest thing that could hold the same data, with the peer as a
  * {@code @Param} (as Caffeine's GetPutBenchmark does): {@code stored} is {@link StoreEngine}
- * (partition hash, partition lock, TreeMap, accounting, versions); {@code chm} is a
- * {@link ConcurrentHashMap} of item path to value (no order, no versions, no accounting)
- * and, for listing, a map of key to a {@link ConcurrentSkipListMap} of ids. Keys are drawn
- * uniformly or from a Zipf distribution (s = 0.99, the YCSB default) over 100,000 keys with
- * 100-byte values, from precomputed index arrays so the generator costs nothing measured.
+ * (partition hash, partition lock, TreeMap, accounting, versions); {@code chm} is a {@link
+ * ConcurrentHashMap} of item path to value (no order, no versions, no accounting) and, for listing,
+ * a map of key to a {@link ConcurrentSkipListMap} of ids. Keys are drawn uniformly or from a Zipf
+ * distribution (s = 0.99, the YCSB default) over 100,000 keys with 100-byte values, from
+ * precomputed index arrays so the generator costs nothing measured.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -62,15 +62,18 @@ public class EngineBenchmark {
     keys = new ItemKey[KEYS];
     paths = new String[KEYS];
     partitionOf = new int[KEYS];
-    engine = new StoreEngine(new EngineSettings(PARTITIONS, 1L << 32, Eviction.NONE), Ticker.system());
+    engine =
+        new StoreEngine(new EngineSettings(PARTITIONS, 1L << 32, Eviction.NONE), Ticker.system());
     chm = new ConcurrentHashMap<>();
     chmIds = new ConcurrentHashMap<>();
     for (int i = 0; i < KEYS; i++) {
       String key = String.format("key-%015d", i);
       keys[i] = ItemKey.of("default", key, "0");
       paths[i] = "default/" + key + "/0";
-      partitionOf[i] = PartitionHash.partition(
-          PartitionHash.hash64(keys[i].partitionKeyBytes(), 0, keys[i].partitionKeyLength()), PARTITIONS);
+      partitionOf[i] =
+          PartitionHash.partition(
+              PartitionHash.hash64(keys[i].partitionKeyBytes(), 0, keys[i].partitionKeyLength()),
+              PARTITIONS);
       engine.put(partitionOf[i], keys[i], value, "application/octet-stream", 0, Precondition.NONE);
       chm.put(paths[i], value);
       chmIds.computeIfAbsent("default/" + key, k -> new ConcurrentSkipListMap<>()).put("0", value);
@@ -95,8 +98,9 @@ public class EngineBenchmark {
     if (impl.equals("stored")) {
       // the endpoint hashes every request: part of the measured cost
       ItemKey k = keys[i];
-      int p = PartitionHash.partition(PartitionHash.hash64(k.partitionKeyBytes(), 0, k.partitionKeyLength()),
-          PARTITIONS);
+      int p =
+          PartitionHash.partition(
+              PartitionHash.hash64(k.partitionKeyBytes(), 0, k.partitionKeyLength()), PARTITIONS);
       return engine.get(p, k);
     }
     return chm.get(paths[i]);
@@ -107,8 +111,9 @@ public class EngineBenchmark {
     int i = samples[c.advance()];
     if (impl.equals("stored")) {
       ItemKey k = keys[i];
-      int p = PartitionHash.partition(PartitionHash.hash64(k.partitionKeyBytes(), 0, k.partitionKeyLength()),
-          PARTITIONS);
+      int p =
+          PartitionHash.partition(
+              PartitionHash.hash64(k.partitionKeyBytes(), 0, k.partitionKeyLength()), PARTITIONS);
       return engine.put(p, k, value, "application/octet-stream", 0, Precondition.NONE);
     }
     return chm.put(paths[i], value);
@@ -119,8 +124,12 @@ public class EngineBenchmark {
     int i = samples[c.advance()];
     if (impl.equals("stored")) {
       ItemKey k = keys[i];
-      return engine.listIds(partitionOf[i], "default".getBytes(StandardCharsets.UTF_8),
-          k.key().getBytes(StandardCharsets.UTF_8), null, 1000);
+      return engine.listIds(
+          partitionOf[i],
+          "default".getBytes(StandardCharsets.UTF_8),
+          k.key().getBytes(StandardCharsets.UTF_8),
+          null,
+          1000);
     }
     Map<String, byte[]> ids = chmIds.get(paths[i].substring(0, paths[i].length() - 2));
     return ids == null ? null : ids.keySet().toArray();

@@ -3,8 +3,8 @@ package io.stored.api;
 import java.util.Map;
 
 /**
- * A request that cannot be served as asked, with the HTTP status and the RFC 9457 problem it
- * maps to. Thrown by parsing and validation; no stack trace is captured (it is not a bug).
+ * A request that cannot be served as asked, with the HTTP status and the RFC 9457 problem it maps
+ * to. Thrown by parsing and validation; no stack trace is captured (it is not a bug).
  */
 public final class ApiException extends RuntimeException {
   private final int status;
@@ -29,8 +29,12 @@ public final class ApiException extends RuntimeException {
   }
 
   public static ApiException methodNotAllowed(String method, String allow) {
-    return new ApiException(405, "method-not-allowed", "Method not allowed",
-        method + " is not allowed here; allowed: " + allow, Map.of("Allow", allow));
+    return new ApiException(
+        405,
+        "method-not-allowed",
+        "Method not allowed",
+        method + " is not allowed here; allowed: " + allow,
+        Map.of("Allow", allow));
   }
 
   public static ApiException preconditionFailed(String detail) {
@@ -38,17 +42,26 @@ public final class ApiException extends RuntimeException {
   }
 
   public static ApiException valueTooLarge(long max) {
-    return new ApiException(413, "value-too-large", "Value too large",
-        "the value exceeds stored.api.max-value-size (" + max + " bytes)", Map.of());
+    return new ApiException(
+        413,
+        "value-too-large",
+        "Value too large",
+        "the value exceeds stored.api.max-value-size (" + max + " bytes)",
+        Map.of());
   }
 
   public static ApiException unavailable(String detail) {
-    return new ApiException(503, "unavailable", "Service unavailable", detail, Map.of("Retry-After", "1"));
+    return new ApiException(
+        503, "unavailable", "Service unavailable", detail, Map.of("Retry-After", "1"));
   }
 
   public static ApiException insufficientStorage(long max) {
-    return new ApiException(507, "insufficient-storage", "Insufficient storage",
-        "the store's memory limit (" + max + " bytes) is reached and eviction is none", Map.of());
+    return new ApiException(
+        507,
+        "insufficient-storage",
+        "Insufficient storage",
+        "the store's memory limit (" + max + " bytes) is reached and eviction is none",
+        Map.of());
   }
 
   public static ApiException internal(String detail) {

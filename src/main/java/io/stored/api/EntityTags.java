@@ -7,10 +7,10 @@ import java.util.List;
 
 /**
  * Entity tags: an item's ETag is its version in hex, quoted ({@code "18c3f0a2b1000"}), and the
- * conditional headers are parsed into an engine {@link Precondition}. Tags the store did not
- * issue never match; {@code If-Match} compares strongly (a weak tag never matches) and
- * {@code If-None-Match} weakly, as RFC 9110 section 13.1 asks. A header that is not a list of
- * quoted tags (or {@code *}) is a 400.
+ * conditional headers are parsed into an engine {@link Precondition}. Tags the store did not issue
+ * never match; {@code If-Match} compares strongly (a weak tag never matches) and {@code
+ * If-None-Match} weakly, as RFC 9110 section 13.1 asks. A header that is not a list of quoted tags
+ * (or {@code *}) is a 400.
  */
 final class EntityTags {
   private EntityTags() {}
@@ -23,7 +23,9 @@ final class EntityTags {
     return headers.contains(HttpHeaders.IF_MATCH) || headers.contains(HttpHeaders.IF_NONE_MATCH);
   }
 
-  /** The conditions of a request's headers; {@link Precondition#NONE} (no allocation) without any. */
+  /**
+   * The conditions of a request's headers; {@link Precondition#NONE} (no allocation) without any.
+   */
   static Precondition precondition(MultiMap headers) {
     if (!present(headers)) {
       return Precondition.NONE;
@@ -33,7 +35,8 @@ final class EntityTags {
     boolean matchAny = "*".equals(ifMatch);
     boolean noneMatchAny = "*".equals(ifNoneMatch);
     long[] match = ifMatch == null || matchAny ? null : parse(ifMatch, true, "If-Match");
-    long[] noneMatch = ifNoneMatch == null || noneMatchAny ? null : parse(ifNoneMatch, false, "If-None-Match");
+    long[] noneMatch =
+        ifNoneMatch == null || noneMatchAny ? null : parse(ifNoneMatch, false, "If-None-Match");
     return new Precondition(match, matchAny, noneMatch, noneMatchAny);
   }
 
@@ -47,7 +50,8 @@ final class EntityTags {
     int i = 0;
     int len = value.length();
     while (true) {
-      while (i < len && (value.charAt(i) == ' ' || value.charAt(i) == '\t' || value.charAt(i) == ',')) {
+      while (i < len
+          && (value.charAt(i) == ' ' || value.charAt(i) == '\t' || value.charAt(i) == ',')) {
         i++;
       }
       if (i >= len) {
@@ -59,7 +63,8 @@ final class EntityTags {
       }
       int close = i < len && value.charAt(i) == '"' ? value.indexOf('"', i + 1) : -1;
       if (close < 0) {
-        throw ApiException.badRequest(header + " must be * or a list of quoted entity tags, was: " + value);
+        throw ApiException.badRequest(
+            header + " must be * or a list of quoted entity tags, was: " + value);
       }
       if (n == out.length) {
         out = java.util.Arrays.copyOf(out, n * 2);
@@ -68,7 +73,8 @@ final class EntityTags {
       i = close + 1;
     }
     if (n == 0) {
-      throw ApiException.badRequest(header + " must be * or a list of quoted entity tags, was empty");
+      throw ApiException.badRequest(
+          header + " must be * or a list of quoted entity tags, was empty");
     }
     return java.util.Arrays.copyOf(out, n);
   }

@@ -9,11 +9,11 @@ import java.nio.charset.StandardCharsets;
 /**
  * A parsed and validated data-API path {@code /{namespace}[/{key}[/{id}]]}.
  *
- * <p>Each segment is split on raw {@code /} and then percent-decoded exactly once, so an
- * encoded slash ({@code %2F}) is part of a key or id. Decoded segments must be valid UTF-8;
- * octets above 0x7F sent unencoded are taken as UTF-8 bytes too. Rules (each a 400):
- * no empty segment, at most three segments, every {@code %} followed by two hex digits,
- * namespace {@code [A-Za-z0-9._-]{1,64}}, key and id no longer than the configured limits.
+ * <p>Each segment is split on raw {@code /} and then percent-decoded exactly once, so an encoded
+ * slash ({@code %2F}) is part of a key or id. Decoded segments must be valid UTF-8; octets above
+ * 0x7F sent unencoded are taken as UTF-8 bytes too. Rules (each a 400): no empty segment, at most
+ * three segments, every {@code %} followed by two hex digits, namespace {@code
+ * [A-Za-z0-9._-]{1,64}}, key and id no longer than the configured limits.
  *
  * @param namespace UTF-8 bytes of the namespace
  * @param key UTF-8 bytes of the key, or null for {@code /{namespace}}
@@ -43,7 +43,8 @@ public record ItemPath(byte[] namespace, byte[] key, byte[] id) {
       throw ApiException.badRequest("the path must start with /");
     }
     if (raw.length() == 1) {
-      throw ApiException.badRequest("the path must be /{namespace}, /{namespace}/{key} or /{namespace}/{key}/{id}");
+      throw ApiException.badRequest(
+          "the path must be /{namespace}, /{namespace}/{key} or /{namespace}/{key}/{id}");
     }
     byte[][] segments = new byte[3][];
     int n = 0;
@@ -55,8 +56,9 @@ public record ItemPath(byte[] namespace, byte[] key, byte[] id) {
         throw ApiException.badRequest("the path has an empty segment");
       }
       if (n == 3) {
-        throw ApiException.badRequest("the path has more than 3 segments (/{namespace}/{key}/{id}); "
-            + "encode a / inside a key or id as %2F");
+        throw ApiException.badRequest(
+            "the path has more than 3 segments (/{namespace}/{key}/{id}); "
+                + "encode a / inside a key or id as %2F");
       }
       segments[n++] = decode(raw, start, end, false, "path segment " + n);
       if (slash < 0) {
@@ -67,12 +69,20 @@ public record ItemPath(byte[] namespace, byte[] key, byte[] id) {
     byte[] ns = segments[0];
     checkNamespace(ns);
     if (segments[1] != null && segments[1].length > maxKey) {
-      throw ApiException.badRequest("the key is " + segments[1].length + " bytes of UTF-8; the limit is "
-          + maxKey + " (stored.api.max-key-size)");
+      throw ApiException.badRequest(
+          "the key is "
+              + segments[1].length
+              + " bytes of UTF-8; the limit is "
+              + maxKey
+              + " (stored.api.max-key-size)");
     }
     if (segments[2] != null && segments[2].length > maxId) {
-      throw ApiException.badRequest("the id is " + segments[2].length + " bytes of UTF-8; the limit is "
-          + maxId + " (stored.api.max-id-size)");
+      throw ApiException.badRequest(
+          "the id is "
+              + segments[2].length
+              + " bytes of UTF-8; the limit is "
+              + maxId
+              + " (stored.api.max-id-size)");
     }
     return new ItemPath(ns, segments[1], segments[2]);
   }
@@ -81,8 +91,13 @@ public record ItemPath(byte[] namespace, byte[] key, byte[] id) {
     boolean ok = ns.length >= 1 && ns.length <= MAX_NAMESPACE;
     for (int i = 0; ok && i < ns.length; i++) {
       byte b = ns[i];
-      ok = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
-          || b == '.' || b == '_' || b == '-';
+      ok =
+          (b >= 'a' && b <= 'z')
+              || (b >= 'A' && b <= 'Z')
+              || (b >= '0' && b <= '9')
+              || b == '.'
+              || b == '_'
+              || b == '-';
     }
     if (!ok) {
       throw ApiException.badRequest("the namespace must be 1 to 64 characters of [A-Za-z0-9._-]");
@@ -129,7 +144,8 @@ public record ItemPath(byte[] namespace, byte[] key, byte[] id) {
 
   static boolean isUtf8(byte[] bytes) {
     try {
-      StandardCharsets.UTF_8.newDecoder()
+      StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes));

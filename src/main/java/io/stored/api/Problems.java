@@ -11,17 +11,19 @@ import java.util.Map;
 public final class Problems {
   /** The one ObjectMapper of the HTTP layer (problem bodies, listings, the ring). */
   public static final ObjectMapper JSON = new ObjectMapper();
+
   public static final String PROBLEM_JSON = "application/problem+json";
 
   private Problems() {}
 
   /** Sends the problem; returns the future of the response's end. */
   public static io.vertx.core.Future<Void> send(HttpServerResponse response, ApiException e) {
-    ObjectNode body = JSON.createObjectNode()
-        .put("type", e.type())
-        .put("title", e.title())
-        .put("status", e.status())
-        .put("detail", e.detail());
+    ObjectNode body =
+        JSON.createObjectNode()
+            .put("type", e.type())
+            .put("title", e.title())
+            .put("status", e.status())
+            .put("detail", e.detail());
     byte[] bytes;
     try {
       bytes = JSON.writeValueAsBytes(body);

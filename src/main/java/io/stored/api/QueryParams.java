@@ -7,11 +7,12 @@ import java.util.Set;
 
 /**
  * The query string of a data-API request, decoded strictly: every parameter must be one the
- * operation knows and appear once, and every value must decode to UTF-8 (a typo such as
- * {@code ?tll=60} is a 400, not a silently ignored parameter).
+ * operation knows and appear once, and every value must decode to UTF-8 (a typo such as {@code
+ * ?tll=60} is a 400, not a silently ignored parameter).
  */
 final class QueryParams {
   private static final QueryParams EMPTY = new QueryParams(Map.of());
+
   /** The longest ttl: 68 years, so deadlines never overflow. */
   static final long MAX_TTL_SECONDS = Integer.MAX_VALUE;
 
@@ -35,10 +36,18 @@ final class QueryParams {
         int nameEnd = eq < 0 || eq > end ? end : eq;
         String name = utf8(ItemPath.decode(raw, start, nameEnd, true, "a query parameter name"));
         if (!allowed.contains(name)) {
-          throw ApiException.badRequest("unknown query parameter '" + name + "'"
-              + (allowed.isEmpty() ? "; this request takes none" : "; allowed: " + String.join(", ", allowed)));
+          throw ApiException.badRequest(
+              "unknown query parameter '"
+                  + name
+                  + "'"
+                  + (allowed.isEmpty()
+                      ? "; this request takes none"
+                      : "; allowed: " + String.join(", ", allowed)));
         }
-        String value = nameEnd == end ? "" : utf8(ItemPath.decode(raw, nameEnd + 1, end, true, "query parameter " + name));
+        String value =
+            nameEnd == end
+                ? ""
+                : utf8(ItemPath.decode(raw, nameEnd + 1, end, true, "query parameter " + name));
         if (values.put(name, value) != null) {
           throw ApiException.badRequest("query parameter '" + name + "' is given more than once");
         }
@@ -63,7 +72,8 @@ final class QueryParams {
     }
     long s = parseLong(v, "ttl");
     if (s < 1 || s > MAX_TTL_SECONDS) {
-      throw ApiException.badRequest("ttl must be a whole number of seconds from 1 to " + MAX_TTL_SECONDS + ", was " + v);
+      throw ApiException.badRequest(
+          "ttl must be a whole number of seconds from 1 to " + MAX_TTL_SECONDS + ", was " + v);
     }
     return s * 1000;
   }

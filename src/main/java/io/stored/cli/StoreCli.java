@@ -20,12 +20,20 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code store} command line: put, get, delete and list items of a Stored server over its
- * HTTP API. Exit codes: 0 ok, 1 not found, 2 usage error, 3 server or connection error.
+ * The {@code store} command line: put, get, delete and list items of a Stored server over its HTTP
+ * API. Exit codes: 0 ok, 1 not found, 2 usage error, 3 server or connection error.
  */
-@Command(name = "store", mixinStandardHelpOptions = true, version = "store 0.1.0",
+@Command(
+    name = "store",
+    mixinStandardHelpOptions = true,
+    version = "store 0.1.0",
     description = "Reads and writes items of a Stored server.",
-    subcommands = {StoreCli.Put.class, StoreCli.Get.class, StoreCli.Delete.class, StoreCli.ListIds.class},
+    subcommands = {
+      StoreCli.Put.class,
+      StoreCli.Get.class,
+      StoreCli.Delete.class,
+      StoreCli.ListIds.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:not found", "2:usage error", "3:server or connection error"})
 public final class StoreCli {
@@ -34,15 +42,25 @@ public final class StoreCli {
   static final int USAGE = 2;
   static final int FAILED = 3;
 
-  @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",
+  @Option(
+      names = "--url",
+      scope = ScopeType.INHERIT,
+      paramLabel = "URL",
       description = "Base URL of the server (default: $STORED_URL, else http://localhost:8080).")
   String url;
 
-  @Option(names = {"-n", "--namespace"}, scope = ScopeType.INHERIT, defaultValue = "default",
+  @Option(
+      names = {"-n", "--namespace"},
+      scope = ScopeType.INHERIT,
+      defaultValue = "default",
       description = "Namespace (default: ${DEFAULT-VALUE}).")
   String namespace;
 
-  @Option(names = "--id", scope = ScopeType.INHERIT, defaultValue = "0", description = "Id under the key (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--id",
+      scope = ScopeType.INHERIT,
+      defaultValue = "0",
+      description = "Id under the key (default: ${DEFAULT-VALUE}).")
   String id;
 
   private final InputStream stdin;
@@ -66,30 +84,46 @@ public final class StoreCli {
     CommandLine cl = new CommandLine(new StoreCli(in, out, err, envUrl));
     cl.setOut(new java.io.PrintWriter(out, true));
     cl.setErr(new java.io.PrintWriter(err, true));
-    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-      err.println("store: " + ex.getMessage());
-      return FAILED;
-    });
+    cl.setExecutionExceptionHandler(
+        (ex, line, parsed) -> {
+          err.println("store: " + ex.getMessage());
+          return FAILED;
+        });
     return cl.execute(args);
   }
 
   @Command(name = "put", description = "Stores VALUE under KEY (VALUE - reads standard input).")
   static final class Put implements Callable<Integer> {
     @CommandLine.ParentCommand StoreCli cli;
-    @Parameters(index = "0", paramLabel = "KEY") String key;
-    @Parameters(index = "1", paramLabel = "VALUE", description = "The value, or - to read it from standard input.")
+
+    @Parameters(index = "0", paramLabel = "KEY")
+    String key;
+
+    @Parameters(
+        index = "1",
+        paramLabel = "VALUE",
+        description = "The value, or - to read it from standard input.")
     String value;
-    @Option(names = "--ttl", paramLabel = "SECONDS", description = "Expire the item after this many seconds.")
+
+    @Option(
+        names = "--ttl",
+        paramLabel = "SECONDS",
+        description = "Expire the item after this many seconds.")
     Long ttl;
-    @Option(names = "--content-type", paramLabel = "TYPE", description = "Content-Type to store with the value.")
+
+    @Option(
+        names = "--content-type",
+        paramLabel = "TYPE",
+        description = "Content-Type to store with the value.")
     String contentType;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-      byte[] body = "-".equals(value) ? cli.stdin.readAllBytes() : value.getBytes(StandardCharsets.UTF_8);
+      byte[] body =
+          "-".equals(value) ? cli.stdin.readAllBytes() : value.getBytes(StandardCharsets.UTF_8);
       String query = ttl == null ? "" : "?ttl=" + ttl;
-      HttpRequest.Builder req = cli.request(cli.itemPath(key) + query)
-          .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+      HttpRequest.Builder req =
+          cli.request(cli.itemPath(key) + query).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
       if (contentType != null) {
         req.header("Content-Type", contentType);
       }
@@ -102,10 +136,14 @@ public final class StoreCli {
     }
   }
 
-  @Command(name = "get", description = "Writes the value under KEY to standard output, byte for byte.")
+  @Command(
+      name = "get",
+      description = "Writes the value under KEY to standard output, byte for byte.")
   static final class Get implements Callable<Integer> {
     @CommandLine.ParentCommand StoreCli cli;
-    @Parameters(index = "0", paramLabel = "KEY") String key;
+
+    @Parameters(index = "0", paramLabel = "KEY")
+    String key;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -122,7 +160,9 @@ public final class StoreCli {
   @Command(name = "delete", description = "Deletes the item under KEY.")
   static final class Delete implements Callable<Integer> {
     @CommandLine.ParentCommand StoreCli cli;
-    @Parameters(index = "0", paramLabel = "KEY") String key;
+
+    @Parameters(index = "0", paramLabel = "KEY")
+    String key;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -138,13 +178,20 @@ public final class StoreCli {
   @Command(name = "list", description = "Prints the ids under KEY, one per line, in order.")
   static final class ListIds implements Callable<Integer> {
     @CommandLine.ParentCommand StoreCli cli;
-    @Parameters(index = "0", paramLabel = "KEY") String key;
+
+    @Parameters(index = "0", paramLabel = "KEY")
+    String key;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
       String after = null;
       do {
-        String path = "/" + encode(cli.namespace) + "/" + encode(key) + (after == null ? "" : "?after=" + encode(after));
+        String path =
+            "/"
+                + encode(cli.namespace)
+                + "/"
+                + encode(key)
+                + (after == null ? "" : "?after=" + encode(after));
         HttpResponse<byte[]> resp = cli.send(cli.request(path).GET());
         if (resp.statusCode() != 200) {
           return cli.problem(resp);
@@ -164,7 +211,8 @@ public final class StoreCli {
   }
 
   HttpRequest.Builder request(String pathAndQuery) {
-    String base = url != null ? url : envUrl != null && !envUrl.isBlank() ? envUrl : "http://localhost:8080";
+    String base =
+        url != null ? url : envUrl != null && !envUrl.isBlank() ? envUrl : "http://localhost:8080";
     if (base.endsWith("/")) {
       base = base.substring(0, base.length() - 1);
     }
@@ -176,8 +224,13 @@ public final class StoreCli {
     try {
       return client.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (ConnectException e) {
-      throw new IOException("cannot connect to " + req.build().uri().getScheme() + "://"
-          + req.build().uri().getAuthority() + " (is Stored running? set --url or STORED_URL)", e);
+      throw new IOException(
+          "cannot connect to "
+              + req.build().uri().getScheme()
+              + "://"
+              + req.build().uri().getAuthority()
+              + " (is Stored running? set --url or STORED_URL)",
+          e);
     }
   }
 
@@ -187,7 +240,8 @@ public final class StoreCli {
     try {
       JsonNode p = new ObjectMapper().readTree(resp.body());
       if (p != null && p.has("title")) {
-        detail = p.path("title").asText() + (p.has("detail") ? ": " + p.path("detail").asText() : "");
+        detail =
+            p.path("title").asText() + (p.has("detail") ? ": " + p.path("detail").asText() : "");
       }
     } catch (IOException e) {
       // not problem+json: report the raw body
@@ -201,11 +255,17 @@ public final class StoreCli {
     StringBuilder b = new StringBuilder();
     for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
       int c = x & 0xFF;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '.' || c == '_' || c == '~') {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~') {
         b.append((char) c);
       } else {
-        b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        b.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
       }
     }

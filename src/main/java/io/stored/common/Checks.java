@@ -4,14 +4,20 @@ package io.stored.common;
 public final class Checks {
   private Checks() {}
 
-  /** Throws {@link IllegalArgumentException} with the formatted message when {@code condition} is false. */
+  /**
+   * Throws {@link IllegalArgumentException} with the formatted message when {@code condition} is
+   * false.
+   */
   public static void requireArgument(boolean condition, String format, Object... args) {
     if (!condition) {
       throw new IllegalArgumentException(String.format(format, args));
     }
   }
 
-  /** Throws {@link IllegalStateException} with the formatted message when {@code condition} is false. */
+  /**
+   * Throws {@link IllegalStateException} with the formatted message when {@code condition} is
+   * false.
+   */
   public static void requireState(boolean condition, String format, Object... args) {
     if (!condition) {
       throw new IllegalStateException(String.format(format, args));

@@ -3,8 +3,8 @@ package io.stored.engine;
 import static io.stored.common.Checks.requireArgument;
 
 /**
- * Settings of a {@link StoreEngine}, as plain values (the Quarkus wiring builds this from
- * {@code stored.store.*} and {@code stored.ring.*}).
+ * Settings of a {@link StoreEngine}, as plain values (the Quarkus wiring builds this from {@code
+ * stored.store.*} and {@code stored.ring.*}).
  *
  * @param partitions number of partitions Q, at least 1
  * @param maxMemory memory limit in bytes of accounted item memory, at least 1

@@ -2,9 +2,9 @@ package io.stored.engine;
 
 /**
  * One stored item: its address, value, content type, version and expiry. The value part is
- * immutable (a write replaces the entry), so a reader may use an entry after the partition
- * lock is released. The LRU links and access time belong to the owning {@link Partition} and
- * are only touched under its lock.
+ * immutable (a write replaces the entry), so a reader may use an entry after the partition lock is
+ * released. The LRU links and access time belong to the owning {@link Partition} and are only
+ * touched under its lock.
  *
  * <p>Callers must not modify the array returned by {@link #value()}.
  */

@@ -6,13 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The address of one item: namespace, key and id, as UTF-8 bytes in one array laid out as
- * {@code namespace 0x00 key id}. The first {@link #partitionKeyLength()} bytes are the
- * partition key that {@code ring.PartitionHash} hashes, so no second array is built per request.
+ * The address of one item: namespace, key and id, as UTF-8 bytes in one array laid out as {@code
+ * namespace 0x00 key id}. The first {@link #partitionKeyLength()} bytes are the partition key that
+ * {@code ring.PartitionHash} hashes, so no second array is built per request.
  *
  * <p>Ordering is component-wise (namespace, then key, then id), each by unsigned bytes, which is
- * the order of UTF-8 strings by code point. A key made by {@link #afterAllIds} sorts after
- * every id of its key; it is only a bound for range queries, never stored.
+ * the order of UTF-8 strings by code point. A key made by {@link #afterAllIds} sorts after every id
+ * of its key; it is only a bound for range queries, never stored.
  *
  * <p>Immutable; the array is never exposed.
  */
@@ -42,12 +42,16 @@ public final class ItemKey implements Comparable<ItemKey> {
   }
 
   /**
-   * Rebuilds an address from the layout {@link #partitionKeyBytes()} describes (as read off
-   * the wire); the array is taken, not copied.
+   * Rebuilds an address from the layout {@link #partitionKeyBytes()} describes (as read off the
+   * wire); the array is taken, not copied.
    */
   public static ItemKey fromLayout(byte[] bytes, int nsLength, int keyLength) {
-    requireArgument(nsLength >= 1 && keyLength >= 0 && nsLength + 1 + keyLength <= bytes.length
-        && bytes[nsLength] == 0, "not an item address layout");
+    requireArgument(
+        nsLength >= 1
+            && keyLength >= 0
+            && nsLength + 1 + keyLength <= bytes.length
+            && bytes[nsLength] == 0,
+        "not an item address layout");
     return new ItemKey(bytes, nsLength, keyLength, false);
   }
 
@@ -93,7 +97,8 @@ public final class ItemKey implements Comparable<ItemKey> {
   /** Whether both addresses have the same namespace and key. */
   public boolean samePartitionKey(ItemKey other) {
     int n = partitionKeyLength();
-    return n == other.partitionKeyLength() && nsLength == other.nsLength
+    return n == other.partitionKeyLength()
+        && nsLength == other.nsLength
         && Arrays.equals(bytes, 0, n, other.bytes, 0, n);
   }
 
@@ -126,22 +131,36 @@ public final class ItemKey implements Comparable<ItemKey> {
     if (c != 0) {
       return c;
     }
-    c = Arrays.compareUnsigned(bytes, nsLength + 1, nsLength + 1 + keyLength,
-        o.bytes, o.nsLength + 1, o.nsLength + 1 + o.keyLength);
+    c =
+        Arrays.compareUnsigned(
+            bytes,
+            nsLength + 1,
+            nsLength + 1 + keyLength,
+            o.bytes,
+            o.nsLength + 1,
+            o.nsLength + 1 + o.keyLength);
     if (c != 0) {
       return c;
     }
     if (afterAllIds || o.afterAllIds) {
       return Boolean.compare(afterAllIds, o.afterAllIds);
     }
-    return Arrays.compareUnsigned(bytes, nsLength + 1 + keyLength, bytes.length,
-        o.bytes, o.nsLength + 1 + o.keyLength, o.bytes.length);
+    return Arrays.compareUnsigned(
+        bytes,
+        nsLength + 1 + keyLength,
+        bytes.length,
+        o.bytes,
+        o.nsLength + 1 + o.keyLength,
+        o.bytes.length);
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ItemKey other && nsLength == other.nsLength && keyLength == other.keyLength
-        && afterAllIds == other.afterAllIds && Arrays.equals(bytes, other.bytes);
+    return o instanceof ItemKey other
+        && nsLength == other.nsLength
+        && keyLength == other.keyLength
+        && afterAllIds == other.afterAllIds
+        && Arrays.equals(bytes, other.bytes);
   }
 
   @Override

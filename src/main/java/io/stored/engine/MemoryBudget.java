@@ -3,8 +3,8 @@ package io.stored.engine;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The store-wide count of accounted bytes against the limit. Reservations are atomic, so
- * concurrent writers to different partitions never push the total over the limit.
+ * The store-wide count of accounted bytes against the limit. Reservations are atomic, so concurrent
+ * writers to different partitions never push the total over the limit.
  */
 final class MemoryBudget {
   private final long max;

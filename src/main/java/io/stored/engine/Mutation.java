@@ -1,11 +1,11 @@
 package io.stored.engine;
 
 /**
- * One write as its partition's primary ordered it: what backups apply and what state
- * transfer streams. A delete has a null value. Applying is idempotent and order-insensitive
- * per item: a mutation takes effect only if its version is higher than what the replica has
- * for that item (entry or tombstone), so duplicates, replays and a snapshot chunk that
- * arrives after a newer write are all harmless.
+ * One write as its partition's primary ordered it: what backups apply and what state transfer
+ * streams. A delete has a null value. Applying is idempotent and order-insensitive per item: a
+ * mutation takes effect only if its version is higher than what the replica has for that item
+ * (entry or tombstone), so duplicates, replays and a snapshot chunk that arrives after a newer
+ * write are all harmless.
  *
  * @param key the item
  * @param value the new value, or null for a delete
@@ -13,7 +13,8 @@ package io.stored.engine;
  * @param version the version the primary assigned
  * @param expiresAt expiry deadline in epoch ms, 0 for none
  */
-public record Mutation(ItemKey key, byte[] value, String contentType, long version, long expiresAt) {
+public record Mutation(
+    ItemKey key, byte[] value, String contentType, long version, long expiresAt) {
 
   public boolean isDelete() {
     return value == null;

@@ -9,14 +9,13 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * One partition of the store: the items of every partition key that hashes here, the order
- * of their expiry, their LRU order, and the partition's version sequence.
+ * One partition of the store: the items of every partition key that hashes here, the order of their
+ * expiry, their LRU order, and the partition's version sequence.
  *
- * <p>Every method holds the partition's monitor: a partition is the unit of ordering (one
- * version sequence, one writer at a time), and with Q in the thousands and a handful of
- * event-loop threads the locks are practically uncontended. No method takes a second lock
- * while holding this one; cross-partition work (eviction) is driven by {@link StoreEngine}
- * one partition at a time.
+ * <p>Every method holds the partition's monitor: a partition is the unit of ordering (one version
+ * sequence, one writer at a time), and with Q in the thousands and a handful of event-loop threads
+ * the locks are practically uncontended. No method takes a second lock while holding this one;
+ * cross-partition work (eviction) is driven by {@link StoreEngine} one partition at a time.
  */
 /*
  * Implementation notes
@@ -41,6 +40,7 @@ import java.util.TreeSet;
 final class Partition {
   /** TreeMap.Entry 40 + ItemKey 32 + key array header 16 + Entry 56 + value array header 16. */
   static final int ENTRY_OVERHEAD = 160;
+
   /** The TreeSet node of an expiring entry. */
   static final int EXPIRY_OVERHEAD = 40;
 
@@ -53,12 +53,14 @@ final class Partition {
   private final boolean trackLru;
   private final TreeMap<ItemKey, Entry> items = new TreeMap<>();
   private final TreeSet<Entry> expiring = new TreeSet<>(BY_EXPIRY);
+
   /**
-   * Versions of deletes applied from the primary, so an older write replayed later cannot
-   * resurrect an item. Only replicas have them; they are not counted in the memory budget
-   * and are purged by the replication layer once every replica has seen them.
+   * Versions of deletes applied from the primary, so an older write replayed later cannot resurrect
+   * an item. Only replicas have them; they are not counted in the memory budget and are purged by
+   * the replication layer once every replica has seen them.
    */
   private final Map<ItemKey, Long> tombstones = new java.util.HashMap<>();
+
   private Entry lruHead;
   private Entry lruTail;
   private long lastVersion;
@@ -76,7 +78,10 @@ final class Partition {
   }
 
   static long cost(ItemKey key, byte[] value, String contentType, boolean expires) {
-    return ENTRY_OVERHEAD + (expires ? EXPIRY_OVERHEAD : 0) + key.size() + value.length
+    return ENTRY_OVERHEAD
+        + (expires ? EXPIRY_OVERHEAD : 0)
+        + key.size()
+        + value.length
         + contentType.length();
   }
 
@@ -92,8 +97,8 @@ final class Partition {
     return e;
   }
 
-  synchronized WriteResult put(ItemKey key, byte[] value, String contentType, long ttlMillis,
-      Precondition pre, long now) {
+  synchronized WriteResult put(
+      ItemKey key, byte[] value, String contentType, long ttlMillis, Precondition pre, long now) {
     Entry current = live(key, now);
     if (pre.evaluate(current) != Precondition.Result.PASS) {
       return WriteResult.PRECONDITION_FAILED;
@@ -118,7 +123,9 @@ final class Partition {
     if (!tombstones.isEmpty()) {
       tombstones.remove(k);
     }
-    return new WriteResult(current == null ? WriteResult.Outcome.CREATED : WriteResult.Outcome.UPDATED, e,
+    return new WriteResult(
+        current == null ? WriteResult.Outcome.CREATED : WriteResult.Outcome.UPDATED,
+        e,
         Mutation.of(e));
   }
 
@@ -152,10 +159,10 @@ final class Partition {
   }
 
   /**
-   * Applies a mutation ordered by this partition's primary (on a backup, or while receiving
-   * the partition by state transfer) if it is newer than what this replica has for the
-   * item; returns whether it did. Memory is accounted but never refused here: the primary
-   * already acknowledged the write, and a replica that dropped it would lose data.
+   * Applies a mutation ordered by this partition's primary (on a backup, or while receiving the
+   * partition by state transfer) if it is newer than what this replica has for the item; returns
+   * whether it did. Memory is accounted but never refused here: the primary already acknowledged
+   * the write, and a replica that dropped it would lose data.
    */
   synchronized boolean apply(Mutation m, long now) {
     Entry current = items.get(m.key());
@@ -191,9 +198,9 @@ final class Partition {
   }
 
   /**
-   * Up to {@code max} live entries after {@code after} (null: from the start), in key order,
-   * as mutations: one chunk of a state-transfer snapshot. Writes made between chunks reach
-   * the receiver as ordinary replicated mutations; {@link #apply} keeps whichever is newer.
+   * Up to {@code max} live entries after {@code after} (null: from the start), in key order, as
+   * mutations: one chunk of a state-transfer snapshot. Writes made between chunks reach the
+   * receiver as ordinary replicated mutations; {@link #apply} keeps whichever is newer.
    */
   synchronized List<Mutation> snapshot(ItemKey after, int max, long now) {
     List<Mutation> out = new ArrayList<>(Math.min(max, 256));
@@ -218,15 +225,17 @@ final class Partition {
   }
 
   /**
-   * A delete on the primary takes a version like a write, so replicas order it; the primary
-   * itself keeps no tombstone (it orders every write of the partition and never applies an
-   * older one), so a single process never accumulates them.
+   * A delete on the primary takes a version like a write, so replicas order it; the primary itself
+   * keeps no tombstone (it orders every write of the partition and never applies an older one), so
+   * a single process never accumulates them.
    */
   private Mutation deleteMutation(ItemKey key, long now) {
     return Mutation.delete(key, nextVersion(now));
   }
 
-  /** Up to {@code max} live ids of a key, in order, after {@code from} (exclusive unless inclusive). */
+  /**
+   * Up to {@code max} live ids of a key, in order, after {@code from} (exclusive unless inclusive).
+   */
   synchronized List<ItemKey> listIds(ItemKey from, boolean inclusive, int max, long now) {
     List<ItemKey> out = new ArrayList<>(Math.min(max, 16));
     for (Entry e : items.subMap(from, inclusive, from.afterAllIds(), false).values()) {
@@ -241,11 +250,12 @@ final class Partition {
   }
 
   /**
-   * Up to {@code max} distinct live keys of a namespace, in order, starting at {@code from}
-   * (an address in that namespace; exclusive unless inclusive). Each key is represented by
-   * the address of its first live id.
+   * Up to {@code max} distinct live keys of a namespace, in order, starting at {@code from} (an
+   * address in that namespace; exclusive unless inclusive). Each key is represented by the address
+   * of its first live id.
    */
-  synchronized List<ItemKey> listKeys(byte[] namespace, ItemKey from, boolean inclusive, int max, long now) {
+  synchronized List<ItemKey> listKeys(
+      byte[] namespace, ItemKey from, boolean inclusive, int max, long now) {
     List<ItemKey> out = new ArrayList<>(Math.min(max, 16));
     Map.Entry<ItemKey, Entry> next = inclusive ? items.ceilingEntry(from) : items.higherEntry(from);
     while (next != null && out.size() < max && next.getKey().inNamespace(namespace)) {

@@ -2,15 +2,16 @@ package io.stored.engine;
 
 /**
  * HTTP conditional-request semantics (RFC 9110 section 13) over entry versions. A {@code null}
- * array with {@code any == false} means the header was absent. Versions that could not be
- * parsed from a client's entity tag are passed as {@code -1}, which never matches.
+ * array with {@code any == false} means the header was absent. Versions that could not be parsed
+ * from a client's entity tag are passed as {@code -1}, which never matches.
  *
  * @param ifMatch versions listed in {@code If-Match}, or null
  * @param ifMatchAny {@code If-Match: *}
  * @param ifNoneMatch versions listed in {@code If-None-Match}, or null
  * @param ifNoneMatchAny {@code If-None-Match: *}
  */
-public record Precondition(long[] ifMatch, boolean ifMatchAny, long[] ifNoneMatch, boolean ifNoneMatchAny) {
+public record Precondition(
+    long[] ifMatch, boolean ifMatchAny, long[] ifNoneMatch, boolean ifNoneMatchAny) {
 
   /** No conditions. */
   public static final Precondition NONE = new Precondition(null, false, null, false);

@@ -7,20 +7,22 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The in-memory store of one node: Q {@link Partition}s, a shared memory budget and its
- * eviction policy, and expiry. Plain Java and thread-safe; every operation names the
- * partition it works on (the caller got it from the router), except the namespace listing,
- * which gathers over all local partitions.
+ * The in-memory store of one node: Q {@link Partition}s, a shared memory budget and its eviction
+ * policy, and expiry. Plain Java and thread-safe; every operation names the partition it works on
+ * (the caller got it from the router), except the namespace listing, which gathers over all local
+ * partitions.
  *
- * <p>Invariants: the accounted memory never exceeds {@link EngineSettings#maxMemory()}; a
- * write that is refused (precondition, memory) changes nothing; an expired item is never
- * returned or listed, whether or not the sweep has removed it yet.
+ * <p>Invariants: the accounted memory never exceeds {@link EngineSettings#maxMemory()}; a write
+ * that is refused (precondition, memory) changes nothing; an expired item is never returned or
+ * listed, whether or not the sweep has removed it yet.
  */
 public final class StoreEngine {
   /** Non-empty partitions compared per eviction, as Redis samples keys for its approximated LRU. */
   private static final int EVICTION_SAMPLES = 5;
+
   /** Random partitions probed to find them before falling back to comparing every partition. */
   private static final int EVICTION_PROBES = 32;
+
   /** Bounded work per partition per sweep pass, so one partition's lock is never held long. */
   private static final int SWEEP_BATCH = 1024;
 
@@ -55,7 +57,12 @@ public final class StoreEngine {
    *
    * @param ttlMillis time to live in milliseconds, 0 for none
    */
-  public WriteResult put(int partition, ItemKey key, byte[] value, String contentType, long ttlMillis,
+  public WriteResult put(
+      int partition,
+      ItemKey key,
+      byte[] value,
+      String contentType,
+      long ttlMillis,
       Precondition pre) {
     requireArgument(ttlMillis >= 0, "ttlMillis must not be negative, was %s", ttlMillis);
     Partition p = partition(partition);
@@ -85,25 +92,25 @@ public final class StoreEngine {
   }
 
   /**
-   * Deletes every id of the partition key {@code (namespace, key)}; returns one delete
-   * mutation per item deleted (their count is what the API reports).
+   * Deletes every id of the partition key {@code (namespace, key)}; returns one delete mutation per
+   * item deleted (their count is what the API reports).
    */
   public List<Mutation> deleteKey(int partition, byte[] namespace, byte[] key) {
     return partition(partition).deleteKey(ItemKey.firstOf(namespace, key), ticker.millis());
   }
 
   /**
-   * Applies a mutation made by the partition's primary if it is newer than what this
-   * replica holds for the item (see {@link Mutation}); returns whether it did.
+   * Applies a mutation made by the partition's primary if it is newer than what this replica holds
+   * for the item (see {@link Mutation}); returns whether it did.
    */
   public boolean apply(int partition, Mutation m) {
     return partition(partition).apply(m, ticker.millis());
   }
 
   /**
-   * One chunk of a partition's snapshot for state transfer: up to {@code max} live items
-   * after {@code after} (null for the first chunk), in key order. Pass the last key of a
-   * chunk as {@code after} of the next; an empty chunk ends the snapshot.
+   * One chunk of a partition's snapshot for state transfer: up to {@code max} live items after
+   * {@code after} (null for the first chunk), in key order. Pass the last key of a chunk as {@code
+   * after} of the next; an empty chunk ends the snapshot.
    */
   public List<Mutation> snapshot(int partition, ItemKey after, int max) {
     requireArgument(max >= 1, "max must be at least 1, was %s", max);
@@ -127,22 +134,25 @@ public final class StoreEngine {
    */
   public Page listIds(int partition, byte[] namespace, byte[] key, byte[] after, int limit) {
     requireArgument(limit >= 1, "limit must be at least 1, was %s", limit);
-    ItemKey from = after == null ? ItemKey.firstOf(namespace, key) : ItemKey.of(namespace, key, after);
-    List<ItemKey> ids = partition(partition).listIds(from, after == null, limit + 1, ticker.millis());
+    ItemKey from =
+        after == null ? ItemKey.firstOf(namespace, key) : ItemKey.of(namespace, key, after);
+    List<ItemKey> ids =
+        partition(partition).listIds(from, after == null, limit + 1, ticker.millis());
     return Page.of(ids, limit);
   }
 
   /**
-   * A page of the keys of a namespace over every local partition, in UTF-8 byte order. Each
-   * key is represented by the address of its first live id.
+   * A page of the keys of a namespace over every local partition, in UTF-8 byte order. Each key is
+   * represented by the address of its first live id.
    *
    * @param after the last key of the previous page, or null for the first page
    */
   public Page listKeys(byte[] namespace, byte[] after, int limit) {
     requireArgument(limit >= 1, "limit must be at least 1, was %s", limit);
-    ItemKey from = after == null
-        ? ItemKey.firstOf(namespace, new byte[0])
-        : ItemKey.afterAllIds(namespace, after);
+    ItemKey from =
+        after == null
+            ? ItemKey.firstOf(namespace, new byte[0])
+            : ItemKey.afterAllIds(namespace, after);
     long now = ticker.millis();
     List<ItemKey> all = new ArrayList<>();
     for (Partition p : partitions) {
@@ -211,9 +221,9 @@ public final class StoreEngine {
 
   /**
    * Evicts the least recently used entry among the heads of up to {@link #EVICTION_SAMPLES}
-   * non-empty partitions (the writer's own first, then random probes); when the probes find
-   * none (a sparse store: few items over many partitions) every partition's head is compared,
-   * which is exact LRU at the cost of one pass. Returns false when nothing is left to evict.
+   * non-empty partitions (the writer's own first, then random probes); when the probes find none (a
+   * sparse store: few items over many partitions) every partition's head is compared, which is
+   * exact LRU at the cost of one pass. Returns false when nothing is left to evict.
    */
   private boolean evictOne(Partition preferred) {
     Partition best = null;

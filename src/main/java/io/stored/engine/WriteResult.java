@@ -21,6 +21,8 @@ public record WriteResult(Outcome outcome, Entry entry, Mutation mutation) {
   }
 
   static final WriteResult NOT_FOUND = new WriteResult(Outcome.NOT_FOUND, null, null);
-  static final WriteResult PRECONDITION_FAILED = new WriteResult(Outcome.PRECONDITION_FAILED, null, null);
-  static final WriteResult INSUFFICIENT_STORAGE = new WriteResult(Outcome.INSUFFICIENT_STORAGE, null, null);
+  static final WriteResult PRECONDITION_FAILED =
+      new WriteResult(Outcome.PRECONDITION_FAILED, null, null);
+  static final WriteResult INSUFFICIENT_STORAGE =
+      new WriteResult(Outcome.INSUFFICIENT_STORAGE, null, null);
 }

@@ -43,7 +43,8 @@ public class ManagementRoutes {
   private void locate(RoutingContext ctx) {
     String raw = ctx.request().path();
     try {
-      ItemPath path = ItemPath.parse(raw.substring(LOCATE.length() - 1), api.maxKeySize(), api.maxIdSize());
+      ItemPath path =
+          ItemPath.parse(raw.substring(LOCATE.length() - 1), api.maxKeySize(), api.maxIdSize());
       if (path.depth() != 2) {
         throw ApiException.badRequest("locate takes /stored/locate/{namespace}/{key}");
       }
@@ -86,7 +87,9 @@ public class ManagementRoutes {
 
   private static void json(RoutingContext ctx, Object body) {
     try {
-      ctx.response().putHeader("Content-Type", "application/json").end(Buffer.buffer(Problems.JSON.writeValueAsBytes(body)));
+      ctx.response()
+          .putHeader("Content-Type", "application/json")
+          .end(Buffer.buffer(Problems.JSON.writeValueAsBytes(body)));
     } catch (JsonProcessingException e) {
       ctx.fail(e);
     }

@@ -11,8 +11,8 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Starts what this process's roles need, after validating the configuration once: a store
- * role starts the engine; the endpoint registers its routes itself (see {@code DataRoutes}).
+ * Starts what this process's roles need, after validating the configuration once: a store role
+ * starts the engine; the endpoint registers its routes itself (see {@code DataRoutes}).
  */
 @ApplicationScoped
 public class NodeLifecycle {
@@ -36,8 +36,9 @@ public class NodeLifecycle {
     if (node.roles().contains(Role.STORE)) {
       store.start();
     }
-    LOG.infof("stored node %s running roles %s", node.memberName(),
-        node.roles().isEmpty() ? "[]" : java.util.EnumSet.copyOf(node.roles()));
+    LOG.infof(
+        "stored node %s running roles %s",
+        node.memberName(), node.roles().isEmpty() ? "[]" : java.util.EnumSet.copyOf(node.roles()));
   }
 
   void onStop(@Observes ShutdownEvent event) {
@@ -54,7 +55,8 @@ public class NodeLifecycle {
       errors.add("stored.ring.partitions (" + ring.partitions() + ") must be between 1 and 65536");
     }
     if (ring.replicationFactor() < 1) {
-      errors.add("stored.ring.replication-factor (" + ring.replicationFactor() + ") must be at least 1");
+      errors.add(
+          "stored.ring.replication-factor (" + ring.replicationFactor() + ") must be at least 1");
     }
     long maxValue = api.maxValueSize().asLongValue();
     if (maxValue < 0 || maxValue > MAX_VALUE_SIZE_CEILING) {
@@ -64,8 +66,12 @@ public class NodeLifecycle {
       errors.add("stored.api.max-key-size and stored.api.max-id-size must be at least 1");
     }
     if (api.listLimit() < 1 || api.listLimit() > api.maxListLimit()) {
-      errors.add("stored.api.list-limit (" + api.listLimit() + ") must be between 1 and stored.api.max-list-limit ("
-          + api.maxListLimit() + ")");
+      errors.add(
+          "stored.api.list-limit ("
+              + api.listLimit()
+              + ") must be between 1 and stored.api.max-list-limit ("
+              + api.maxListLimit()
+              + ")");
     }
     if (!errors.isEmpty()) {
       throw new IllegalStateException("invalid configuration: " + String.join("; ", errors));

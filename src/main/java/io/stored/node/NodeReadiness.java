@@ -27,7 +27,8 @@ public class NodeReadiness implements HealthCheck {
   @Override
   public HealthCheckResponse call() {
     boolean storeOk = !node.roles().contains(Role.STORE) || store.running();
-    boolean endpointOk = !node.roles().contains(Role.ENDPOINT) || !router.ring().members().isEmpty();
+    boolean endpointOk =
+        !node.roles().contains(Role.ENDPOINT) || !router.ring().members().isEmpty();
     return HealthCheckResponse.named("stored")
         .status(storeOk && endpointOk)
         .withData("roles", java.util.EnumSet.copyOf(node.roles()).toString().toLowerCase())

@@ -7,8 +7,8 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "stored.ring")
 public interface RingConfig {
   /**
-   * Number of partitions Q; {@code partition = hash(namespace, key) mod Q}. Fixed for the
-   * life of a cluster (changing it moves every item). Between 1 and 65536.
+   * Number of partitions Q; {@code partition = hash(namespace, key) mod Q}. Fixed for the life of a
+   * cluster (changing it moves every item). Between 1 and 65536.
    */
   @WithDefault("1024")
   int partitions();

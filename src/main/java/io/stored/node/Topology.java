@@ -7,8 +7,8 @@ import jakarta.inject.Singleton;
 
 /**
  * Produces the router with this process's initial ring. A process with the store role and no
- * cluster configured is the single-process Stored: it is the only member and owns every
- * partition. A process without the store role starts with an empty ring (it knows no store).
+ * cluster configured is the single-process Stored: it is the only member and owns every partition.
+ * A process without the store role starts with an empty ring (it knows no store).
  */
 public class Topology {
   /** Address of the single in-process member: reached by method call, not over the network. */

@@ -5,9 +5,9 @@ import io.stored.engine.Mutation;
 import java.util.List;
 
 /**
- * What one store asks another. Every message carries the sender's ring epoch: the receiver
- * refuses a message from an older epoch (fencing: a deposed primary cannot get a write
- * acknowledged) and reports when the sender is ahead, so it fetches the newer ring.
+ * What one store asks another. Every message carries the sender's ring epoch: the receiver refuses
+ * a message from an older epoch (fencing: a deposed primary cannot get a write acknowledged) and
+ * reports when the sender is ahead, so it fetches the newer ring.
  */
 public sealed interface Message {
   long epoch();

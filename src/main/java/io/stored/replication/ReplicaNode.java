@@ -14,13 +14,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * One store's side of the replication protocol: writes where it is primary, the messages
- * other stores send it, and pulling partitions it must receive.
+ * One store's side of the replication protocol: writes where it is primary, the messages other
+ * stores send it, and pulling partitions it must receive.
  *
- * <p>Invariant: a write is reported successful only after every other owner of its
- * partition in the epoch the primary wrote in has applied it, so an acknowledged write
- * survives the loss of any {@code RF - 1} owners. A failed write may have been applied by
- * some owners; it was never acknowledged, and a retry supersedes it by version.
+ * <p>Invariant: a write is reported successful only after every other owner of its partition in the
+ * epoch the primary wrote in has applied it, so an acknowledged write survives the loss of any
+ * {@code RF - 1} owners. A failed write may have been applied by some owners; it was never
+ * acknowledged, and a retry supersedes it by version.
  */
 /*
  * Implementation notes
@@ -66,12 +66,18 @@ public final class ReplicaNode {
   }
 
   /** Creates or replaces an item as the partition's primary, then replicates it. */
-  public CompletionStage<WriteResult> put(int partition, ItemKey key, byte[] value, String contentType,
-      long ttlMillis, Precondition pre) {
+  public CompletionStage<WriteResult> put(
+      int partition,
+      ItemKey key,
+      byte[] value,
+      String contentType,
+      long ttlMillis,
+      Precondition pre) {
     Ring ring = router.ring();
     requirePrimary(ring, partition);
     WriteResult r = engine.put(partition, key, value, contentType, ttlMillis, pre);
-    return r.mutation() == null ? CompletableFuture.completedFuture(r)
+    return r.mutation() == null
+        ? CompletableFuture.completedFuture(r)
         : replicate(ring, partition, List.of(r.mutation())).thenApply(x -> r);
   }
 
@@ -80,7 +86,8 @@ public final class ReplicaNode {
     Ring ring = router.ring();
     requirePrimary(ring, partition);
     WriteResult r = engine.delete(partition, key, pre);
-    return r.mutation() == null ? CompletableFuture.completedFuture(r)
+    return r.mutation() == null
+        ? CompletableFuture.completedFuture(r)
         : replicate(ring, partition, List.of(r.mutation())).thenApply(x -> r);
   }
 
@@ -89,7 +96,8 @@ public final class ReplicaNode {
     Ring ring = router.ring();
     requirePrimary(ring, partition);
     List<Mutation> deletes = engine.deleteKey(partition, namespace, key);
-    return deletes.isEmpty() ? CompletableFuture.completedFuture(0)
+    return deletes.isEmpty()
+        ? CompletableFuture.completedFuture(0)
         : replicate(ring, partition, deletes).thenApply(x -> deletes.size());
   }
 
@@ -119,15 +127,16 @@ public final class ReplicaNode {
   }
 
   /**
-   * Receives {@code partition} from its current primary: pulls snapshot chunks of at most
-   * {@code chunk} items until the snapshot ends. Live writes reach this store meanwhile as
-   * replication, because it is already an owner in the ring.
+   * Receives {@code partition} from its current primary: pulls snapshot chunks of at most {@code
+   * chunk} items until the snapshot ends. Live writes reach this store meanwhile as replication,
+   * because it is already an owner in the ring.
    */
   public CompletionStage<Void> pull(int partition, int chunk) {
     Ring ring = router.ring();
     if (!owns(ring, partition)) {
-      return CompletableFuture.failedFuture(new ReplicationException(
-          name + " does not own partition " + partition + " in epoch " + ring.epoch()));
+      return CompletableFuture.failedFuture(
+          new ReplicationException(
+              name + " does not own partition " + partition + " in epoch " + ring.epoch()));
     }
     Member primary = ring.owners(partition).get(0);
     if (primary.name().equals(name)) {
@@ -136,21 +145,32 @@ public final class ReplicaNode {
     return pullFrom(ring, primary.name(), partition, null, chunk);
   }
 
-  private CompletionStage<Void> pullFrom(Ring ring, String from, int partition, ItemKey after, int chunk) {
-    return peers.send(from, new Message.FetchSnapshot(ring.epoch(), partition, after, chunk))
-        .thenCompose(reply -> {
-          if (!(reply instanceof Reply.Chunk c)) {
-            throw new ReplicationException("pulling partition " + partition + " from " + from + " in epoch "
-                + ring.epoch() + " was refused: " + reply);
-          }
-          if (c.mutations().isEmpty()) {
-            return CompletableFuture.<Void>completedFuture(null);
-          }
-          for (Mutation m : c.mutations()) {
-            engine.apply(partition, m);
-          }
-          return pullFrom(ring, from, partition, c.mutations().get(c.mutations().size() - 1).key(), chunk);
-        });
+  private CompletionStage<Void> pullFrom(
+      Ring ring, String from, int partition, ItemKey after, int chunk) {
+    return peers
+        .send(from, new Message.FetchSnapshot(ring.epoch(), partition, after, chunk))
+        .thenCompose(
+            reply -> {
+              if (!(reply instanceof Reply.Chunk c)) {
+                throw new ReplicationException(
+                    "pulling partition "
+                        + partition
+                        + " from "
+                        + from
+                        + " in epoch "
+                        + ring.epoch()
+                        + " was refused: "
+                        + reply);
+              }
+              if (c.mutations().isEmpty()) {
+                return CompletableFuture.<Void>completedFuture(null);
+              }
+              for (Mutation m : c.mutations()) {
+                engine.apply(partition, m);
+              }
+              return pullFrom(
+                  ring, from, partition, c.mutations().get(c.mutations().size() - 1).key(), chunk);
+            });
   }
 
   private CompletionStage<Void> replicate(Ring ring, int partition, List<Mutation> mutations) {
@@ -159,32 +179,56 @@ public final class ReplicaNode {
     for (Member m : ring.owners(partition)) {
       if (!m.name().equals(name)) {
         to.add(m.name());
-        sends.add(peers.send(m.name(), new Message.Replicate(ring.epoch(), partition, mutations))
-            .toCompletableFuture());
+        sends.add(
+            peers
+                .send(m.name(), new Message.Replicate(ring.epoch(), partition, mutations))
+                .toCompletableFuture());
       }
     }
-    return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).handle((x, failure) -> {
-      for (int i = 0; i < sends.size(); i++) {
-        CompletableFuture<Reply> s = sends.get(i);
-        if (s.isCompletedExceptionally()) {
-          throw new ReplicationException("backup " + to.get(i) + " of partition " + partition
-              + " did not acknowledge in epoch " + ring.epoch(), failure);
-        }
-        Reply reply = s.join();
-        if (!(reply instanceof Reply.Ack)) {
-          throw new ReplicationException("backup " + to.get(i) + " of partition " + partition
-              + " refused the write of epoch " + ring.epoch() + ": " + reply);
-        }
-      }
-      return null;
-    });
+    return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
+        .handle(
+            (x, failure) -> {
+              for (int i = 0; i < sends.size(); i++) {
+                CompletableFuture<Reply> s = sends.get(i);
+                if (s.isCompletedExceptionally()) {
+                  throw new ReplicationException(
+                      "backup "
+                          + to.get(i)
+                          + " of partition "
+                          + partition
+                          + " did not acknowledge in epoch "
+                          + ring.epoch(),
+                      failure);
+                }
+                Reply reply = s.join();
+                if (!(reply instanceof Reply.Ack)) {
+                  throw new ReplicationException(
+                      "backup "
+                          + to.get(i)
+                          + " of partition "
+                          + partition
+                          + " refused the write of epoch "
+                          + ring.epoch()
+                          + ": "
+                          + reply);
+                }
+              }
+              return null;
+            });
   }
 
   private void requirePrimary(Ring ring, int partition) {
     if (!isPrimary(ring, partition)) {
       List<Member> owners = ring.owners(partition);
-      throw new ReplicationException(name + " is not the primary of partition " + partition + " in epoch "
-          + ring.epoch() + " (primary: " + (owners.isEmpty() ? "none" : owners.get(0).name()) + ")");
+      throw new ReplicationException(
+          name
+              + " is not the primary of partition "
+              + partition
+              + " in epoch "
+              + ring.epoch()
+              + " (primary: "
+              + (owners.isEmpty() ? "none" : owners.get(0).name())
+              + ")");
     }
   }
 

@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What changes between two rings of the same partition count: partition replicas that a
- * member must newly receive (state transfer) and partitions whose primary changed.
+ * What changes between two rings of the same partition count: partition replicas that a member must
+ * newly receive (state transfer) and partitions whose primary changed.
  *
- * @param replicasMoved replicas owned in {@code after} by a member that did not own them in {@code before}
+ * @param replicasMoved replicas owned in {@code after} by a member that did not own them in {@code
+ *     before}
  * @param primariesChanged partitions whose primary differs
  */
 public record Movement(int replicasMoved, int primariesChanged) {

@@ -5,14 +5,14 @@ import static io.stored.common.Checks.requireArgument;
 import org.apache.commons.codec.digest.MurmurHash3;
 
 /**
- * The stable mapping from a partition key to a partition. Part of the data format: changing
- * it moves every item, so golden-vector tests pin it.
+ * The stable mapping from a partition key to a partition. Part of the data format: changing it
+ * moves every item, so golden-vector tests pin it.
  *
- * <p>Specification: the input is the UTF-8 bytes of the namespace, one 0x00 byte, then the
- * UTF-8 bytes of the key (a namespace never contains 0x00, so the split is unambiguous). The
- * hash is the first 64-bit half ({@code h1}) of MurmurHash3 x64 128 with seed 0, as computed
- * by Apache Commons Codec {@code MurmurHash3.hash128x64} (and by Guava's {@code murmur3_128}
- * {@code asLong()}). The partition is that hash, read as an unsigned 64-bit integer, modulo Q.
+ * <p>Specification: the input is the UTF-8 bytes of the namespace, one 0x00 byte, then the UTF-8
+ * bytes of the key (a namespace never contains 0x00, so the split is unambiguous). The hash is the
+ * first 64-bit half ({@code h1}) of MurmurHash3 x64 128 with seed 0, as computed by Apache Commons
+ * Codec {@code MurmurHash3.hash128x64} (and by Guava's {@code murmur3_128} {@code asLong()}). The
+ * partition is that hash, read as an unsigned 64-bit integer, modulo Q.
  */
 public final class PartitionHash {
   private PartitionHash() {}

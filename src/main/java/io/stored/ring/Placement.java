@@ -11,17 +11,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Computes the owners of every partition for a set of members: balanced, with as little
- * movement from the previous ring as the balance allows.
+ * Computes the owners of every partition for a set of members: balanced, with as little movement
+ * from the previous ring as the balance allows.
  *
- * <p>Guarantees, for the members that may own data (ACTIVE and JOINING; LEAVING and DOWN
- * members own nothing afterwards): every partition has {@code min(RF, eligible)} distinct
- * owners; every member owns {@code floor} or {@code ceil} of {@code Q * RF / N} replicas; a
- * JOINING member is never primary while an ACTIVE member owns the partition; a member that
- * did not own a partition in the previous ring (it is still empty) is not made its primary;
- * the result is a pure function of the previous ring and the member list. Rebalancing with
- * the same members is idempotent once settled: right after owners were added, the next
- * rebalance may move primaries to them (reordering only, no data moves), and then nothing.
+ * <p>Guarantees, for the members that may own data (ACTIVE and JOINING; LEAVING and DOWN members
+ * own nothing afterwards): every partition has {@code min(RF, eligible)} distinct owners; every
+ * member owns {@code floor} or {@code ceil} of {@code Q * RF / N} replicas; a JOINING member is
+ * never primary while an ACTIVE member owns the partition; a member that did not own a partition in
+ * the previous ring (it is still empty) is not made its primary; the result is a pure function of
+ * the previous ring and the member list. Rebalancing with the same members is idempotent once
+ * settled: right after owners were added, the next rebalance may move primaries to them (reordering
+ * only, no data moves), and then nothing.
  */
 /*
  * Implementation notes
@@ -59,20 +59,26 @@ public final class Placement {
   private Placement() {}
 
   /**
-   * The ring for {@code members} with replication factor {@code replicationFactor}, built
-   * from {@code previous} (same partition count). Returns {@code previous} itself when
-   * nothing changes, else a ring with the next epoch.
+   * The ring for {@code members} with replication factor {@code replicationFactor}, built from
+   * {@code previous} (same partition count). Returns {@code previous} itself when nothing changes,
+   * else a ring with the next epoch.
    */
   public static Ring rebalance(Ring previous, List<Member> members, int replicationFactor) {
-    requireArgument(replicationFactor >= 1, "replicationFactor must be at least 1, was %s", replicationFactor);
+    requireArgument(
+        replicationFactor >= 1, "replicationFactor must be at least 1, was %s", replicationFactor);
     int q = previous.partitions();
     List<Member> all = List.copyOf(members);
     Map<String, Integer> indexOf = new HashMap<>();
     for (int i = 0; i < all.size(); i++) {
-      requireArgument(indexOf.put(all.get(i).name(), i) == null, "member %s is listed twice", all.get(i).name());
+      requireArgument(
+          indexOf.put(all.get(i).name(), i) == null,
+          "member %s is listed twice",
+          all.get(i).name());
     }
-    int[] eligible = java.util.stream.IntStream.range(0, all.size())
-        .filter(i -> ownsData(all.get(i).state())).toArray();
+    int[] eligible =
+        java.util.stream.IntStream.range(0, all.size())
+            .filter(i -> ownsData(all.get(i).state()))
+            .toArray();
     int n = eligible.length;
     int r = Math.min(replicationFactor, n);
 
@@ -106,7 +112,8 @@ public final class Placement {
     return state == MemberState.ACTIVE || state == MemberState.JOINING;
   }
 
-  private static List<List<Integer>> keep(Ring previous, Map<String, Integer> indexOf, List<Member> all, int r) {
+  private static List<List<Integer>> keep(
+      Ring previous, Map<String, Integer> indexOf, List<Member> all, int r) {
     List<List<Integer>> owners = new ArrayList<>(previous.partitions());
     for (int p = 0; p < previous.partitions(); p++) {
       List<Integer> row = new ArrayList<>(r);
@@ -136,8 +143,10 @@ public final class Placement {
     int base = total / n;
     int extra = total % n;
     Integer[] order = Arrays.stream(eligible).boxed().toArray(Integer[]::new);
-    Arrays.sort(order, Comparator.<Integer>comparingInt(m -> -load[m])
-        .thenComparingLong(m -> nameHash(all.get(m).name())));
+    Arrays.sort(
+        order,
+        Comparator.<Integer>comparingInt(m -> -load[m])
+            .thenComparingLong(m -> nameHash(all.get(m).name())));
     int[] target = new int[load.length];
     for (int k = 0; k < n; k++) {
       target[order[k]] = base + (k < extra ? 1 : 0);
@@ -158,8 +167,9 @@ public final class Placement {
           mine.add(p);
         }
       }
-      mine.sort(Comparator.<Integer>comparingInt(p -> owners.get(p).get(0) == member ? 1 : 0)
-          .thenComparingLong(p -> score(seed, p)));
+      mine.sort(
+          Comparator.<Integer>comparingInt(p -> owners.get(p).get(0) == member ? 1 : 0)
+              .thenComparingLong(p -> score(seed, p)));
       for (int k = 0; k < mine.size() && load[m] > target[m]; k++) {
         owners.get(mine.get(k)).remove(Integer.valueOf(m));
         load[m]--;
@@ -167,7 +177,12 @@ public final class Placement {
     }
   }
 
-  private static void fill(List<List<Integer>> owners, int[] load, int[] target, int[] eligible, int r,
+  private static void fill(
+      List<List<Integer>> owners,
+      int[] load,
+      int[] target,
+      int[] eligible,
+      int r,
       List<Member> all) {
     long[] seeds = new long[all.size()];
     for (int m : eligible) {
@@ -200,8 +215,8 @@ public final class Placement {
     }
   }
 
-  private static void repair(List<List<Integer>> owners, int[] load, int[] target, int[] eligible,
-      List<Member> all) {
+  private static void repair(
+      List<List<Integer>> owners, int[] load, int[] target, int[] eligible, List<Member> all) {
     while (true) {
       int under = -1;
       int over = -1;
@@ -233,20 +248,25 @@ public final class Placement {
     }
   }
 
-  private static void orderPrimaries(List<List<Integer>> owners, List<java.util.Set<Integer>> holders,
-      int[] eligible, List<Member> all) {
+  private static void orderPrimaries(
+      List<List<Integer>> owners,
+      List<java.util.Set<Integer>> holders,
+      int[] eligible,
+      List<Member> all) {
     for (int p = 0; p < owners.size(); p++) {
       List<Integer> row = owners.get(p);
       if (!row.isEmpty() && all.get(row.get(0)).state() != MemberState.ACTIVE) {
         for (int k = 1; k < row.size(); k++) {
-          if (all.get(row.get(k)).state() == MemberState.ACTIVE && mayLead(holders.get(p), row.get(k))) {
+          if (all.get(row.get(k)).state() == MemberState.ACTIVE
+              && mayLead(holders.get(p), row.get(k))) {
             row.add(0, row.remove(k));
             break;
           }
         }
       }
     }
-    int active = (int) Arrays.stream(eligible).filter(m -> all.get(m).state() == MemberState.ACTIVE).count();
+    int active =
+        (int) Arrays.stream(eligible).filter(m -> all.get(m).state() == MemberState.ACTIVE).count();
     if (active == 0) {
       return;
     }
@@ -273,7 +293,8 @@ public final class Placement {
         int primary = row.get(0);
         for (int k = 1; k < row.size(); k++) {
           int b = row.get(k);
-          if (all.get(b).state() == MemberState.ACTIVE && mayLead(holders.get(p), b)
+          if (all.get(b).state() == MemberState.ACTIVE
+              && mayLead(holders.get(p), b)
               && primaries[b] + 1 < primaries[primary]
               && (primaries[primary] > ceil || primaries[b] < floor)) {
             row.set(k, primary);

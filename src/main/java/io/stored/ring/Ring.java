@@ -12,10 +12,9 @@ import java.util.Set;
  * The versioned placement of partitions on stores: epoch, members, Q partitions, replication
  * factor, and for every partition its ordered owners (the first is the primary).
  *
- * <p>Immutable and validated on construction: every owner is a member, no partition lists a
- * member twice, and no partition has more than {@code replicationFactor} owners. A partition
- * with no owner has no reachable primary (its requests are answered 503). A higher epoch
- * supersedes a lower one.
+ * <p>Immutable and validated on construction: every owner is a member, no partition lists a member
+ * twice, and no partition has more than {@code replicationFactor} owners. A partition with no owner
+ * has no reachable primary (its requests are answered 503). A higher epoch supersedes a lower one.
  */
 public final class Ring {
   private final long epoch;
@@ -24,7 +23,11 @@ public final class Ring {
   private final int replicationFactor;
   private final List<List<Member>> owners;
 
-  private Ring(long epoch, List<Member> members, int partitions, int replicationFactor,
+  private Ring(
+      long epoch,
+      List<Member> members,
+      int partitions,
+      int replicationFactor,
       List<List<Member>> owners) {
     this.epoch = epoch;
     this.members = members;
@@ -38,12 +41,14 @@ public final class Ring {
    *
    * @param owners for each partition, indexes into {@code members}, primary first
    */
-  public static Ring create(long epoch, List<Member> members, int partitions, int replicationFactor,
-      int[][] owners) {
+  public static Ring create(
+      long epoch, List<Member> members, int partitions, int replicationFactor, int[][] owners) {
     requireArgument(epoch >= 0, "epoch must not be negative, was %s", epoch);
     requireArgument(partitions >= 1, "partitions must be at least 1, was %s", partitions);
-    requireArgument(replicationFactor >= 1, "replicationFactor must be at least 1, was %s", replicationFactor);
-    requireArgument(owners.length == partitions, "owners has %s rows, expected %s", owners.length, partitions);
+    requireArgument(
+        replicationFactor >= 1, "replicationFactor must be at least 1, was %s", replicationFactor);
+    requireArgument(
+        owners.length == partitions, "owners has %s rows, expected %s", owners.length, partitions);
     List<Member> ms = List.copyOf(members);
     Set<String> names = new HashSet<>();
     for (Member m : ms) {
@@ -52,13 +57,20 @@ public final class Ring {
     List<List<Member>> os = new ArrayList<>(partitions);
     for (int p = 0; p < partitions; p++) {
       int[] row = owners[p];
-      requireArgument(row.length <= replicationFactor,
-          "partition %s has %s owners, more than the replication factor %s", p, row.length, replicationFactor);
-      requireArgument(Arrays.stream(row).distinct().count() == row.length,
-          "partition %s lists an owner twice", p);
+      requireArgument(
+          row.length <= replicationFactor,
+          "partition %s has %s owners, more than the replication factor %s",
+          p,
+          row.length,
+          replicationFactor);
+      requireArgument(
+          Arrays.stream(row).distinct().count() == row.length,
+          "partition %s lists an owner twice",
+          p);
       List<Member> list = new ArrayList<>(row.length);
       for (int i : row) {
-        requireArgument(i >= 0 && i < ms.size(), "partition %s: owner index %s is not a member", p, i);
+        requireArgument(
+            i >= 0 && i < ms.size(), "partition %s: owner index %s is not a member", p, i);
         list.add(ms.get(i));
       }
       os.add(List.copyOf(list));
@@ -114,7 +126,14 @@ public final class Ring {
 
   @Override
   public String toString() {
-    return "Ring{epoch=" + epoch + ", members=" + members + ", partitions=" + partitions
-        + ", replicationFactor=" + replicationFactor + "}";
+    return "Ring{epoch="
+        + epoch
+        + ", members="
+        + members
+        + ", partitions="
+        + partitions
+        + ", replicationFactor="
+        + replicationFactor
+        + "}";
   }
 }

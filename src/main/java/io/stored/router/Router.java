@@ -7,10 +7,10 @@ import io.stored.ring.Ring;
 import java.util.List;
 
 /**
- * Knows where a key resides: holds the current {@link Ring} and answers which partition a
- * partition key falls in and which stores own it. A library inside every endpoint and store,
- * not a network hop; it does no I/O. The ring only moves forward: an update with an epoch
- * that is not newer is ignored.
+ * Knows where a key resides: holds the current {@link Ring} and answers which partition a partition
+ * key falls in and which stores own it. A library inside every endpoint and store, not a network
+ * hop; it does no I/O. The ring only moves forward: an update with an epoch that is not newer is
+ * ignored.
  */
 public final class Router {
   private volatile Ring ring;
@@ -26,8 +26,11 @@ public final class Router {
   /** Installs {@code newer} if its epoch is higher than the current one; returns whether it did. */
   public synchronized boolean update(Ring newer) {
     if (newer.partitions() != ring.partitions()) {
-      throw new IllegalArgumentException("partition count cannot change: ring has "
-          + ring.partitions() + ", update has " + newer.partitions());
+      throw new IllegalArgumentException(
+          "partition count cannot change: ring has "
+              + ring.partitions()
+              + ", update has "
+              + newer.partitions());
     }
     if (newer.epoch() <= ring.epoch()) {
       return false;

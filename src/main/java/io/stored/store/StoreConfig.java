@@ -28,15 +28,16 @@ public interface StoreConfig {
   Eviction eviction();
 
   /**
-   * How often expired items are removed in the background. Reads never return an expired
-   * item whether or not the sweep has run; the sweep reclaims their memory.
+   * How often expired items are removed in the background. Reads never return an expired item
+   * whether or not the sweep has run; the sweep reclaims their memory.
    */
   @WithDefault("250ms")
   Duration sweepInterval();
 
   /** The limit in bytes, resolving the default against the heap. */
   default long maxMemoryBytes() {
-    return maxMemory().map(MemorySize::asLongValue)
+    return maxMemory()
+        .map(MemorySize::asLongValue)
         .orElseGet(() -> (long) (Runtime.getRuntime().maxMemory() * maxMemoryFraction()));
   }
 }

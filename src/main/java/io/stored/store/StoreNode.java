@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * The store role of this process: the engine, its background expiry sweep and its metrics.
- * Inert until {@link #start()} (called only when the process has the store role).
+ * The store role of this process: the engine, its background expiry sweep and its metrics. Inert
+ * until {@link #start()} (called only when the process has the store role).
  */
 @ApplicationScoped
 public class StoreNode {
@@ -41,19 +41,27 @@ public class StoreNode {
     if (engine != null) {
       return;
     }
-    StoreEngine e = new StoreEngine(
-        new EngineSettings(ring.partitions(), config.maxMemoryBytes(), config.eviction()), Ticker.system());
+    StoreEngine e =
+        new StoreEngine(
+            new EngineSettings(ring.partitions(), config.maxMemoryBytes(), config.eviction()),
+            Ticker.system());
     bindMetrics(e);
     long every = Math.max(1, config.sweepInterval().toMillis());
-    sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "stored-expiry-sweep");
-      t.setDaemon(true);
-      return t;
-    });
+    sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "stored-expiry-sweep");
+              t.setDaemon(true);
+              return t;
+            });
     sweeper.scheduleWithFixedDelay(() -> sweep(e), every, every, TimeUnit.MILLISECONDS);
     engine = e;
-    LOG.infof("store %s started: %d partitions, memory limit %d bytes, eviction %s",
-        node.memberName(), ring.partitions(), e.maxMemory(), config.eviction().name().toLowerCase());
+    LOG.infof(
+        "store %s started: %d partitions, memory limit %d bytes, eviction %s",
+        node.memberName(),
+        ring.partitions(),
+        e.maxMemory(),
+        config.eviction().name().toLowerCase());
   }
 
   public synchronized void stop() {
@@ -82,14 +90,21 @@ public class StoreNode {
 
   private void bindMetrics(StoreEngine e) {
     Gauge.builder("stored.entries", e, StoreEngine::entries)
-        .description("Items held by this store").register(registry);
-    Gauge.builder("stored.memory.used", e, StoreEngine::usedMemory).baseUnit("bytes")
-        .description("Accounted memory of the items held").register(registry);
-    Gauge.builder("stored.memory.max", e, StoreEngine::maxMemory).baseUnit("bytes")
-        .description("Memory limit of this store").register(registry);
+        .description("Items held by this store")
+        .register(registry);
+    Gauge.builder("stored.memory.used", e, StoreEngine::usedMemory)
+        .baseUnit("bytes")
+        .description("Accounted memory of the items held")
+        .register(registry);
+    Gauge.builder("stored.memory.max", e, StoreEngine::maxMemory)
+        .baseUnit("bytes")
+        .description("Memory limit of this store")
+        .register(registry);
     FunctionCounter.builder("stored.evictions", e, StoreEngine::evictions)
-        .description("Items evicted to make room (eviction lru)").register(registry);
+        .description("Items evicted to make room (eviction lru)")
+        .register(registry);
     FunctionCounter.builder("stored.expirations", e, StoreEngine::expirations)
-        .description("Items removed because their ttl passed").register(registry);
+        .description("Items removed because their ttl passed")
+        .register(registry);
   }
 }

@@ -24,8 +24,8 @@ import java.util.List;
  * itemKey  = nsLength:int16 keyLength:int16 length:int32 bytes
  * </pre>
  *
- * All integers big-endian. A reply carries the correlation id of its request, so many
- * requests are in flight on one connection and answered in any order.
+ * All integers big-endian. A reply carries the correlation id of its request, so many requests are
+ * in flight on one connection and answered in any order.
  */
 final class Codec {
   static final int HEADER = 1 + 8 + 8;
@@ -44,7 +44,8 @@ final class Codec {
   record Frame(long correlation, Message message, Reply reply, String error) {}
 
   static Buffer encode(long correlation, Message m) {
-    Buffer b = start(m instanceof Message.Replicate ? REPLICATE : FETCH_SNAPSHOT, correlation, m.epoch());
+    Buffer b =
+        start(m instanceof Message.Replicate ? REPLICATE : FETCH_SNAPSHOT, correlation, m.epoch());
     if (m instanceof Message.Replicate r) {
       b.appendInt(r.partition()).appendInt(r.mutations().size());
       r.mutations().forEach(x -> mutation(b, x));
@@ -91,13 +92,15 @@ final class Codec {
     return switch (kind) {
       case REPLICATE -> {
         int partition = in.i();
-        yield new Frame(correlation, new Message.Replicate(epoch, partition, mutations(in)), null, null);
+        yield new Frame(
+            correlation, new Message.Replicate(epoch, partition, mutations(in)), null, null);
       }
       case FETCH_SNAPSHOT -> {
         int partition = in.i();
         int max = in.i();
         ItemKey after = in.b() == 1 ? itemKey(in) : null;
-        yield new Frame(correlation, new Message.FetchSnapshot(epoch, partition, after, max), null, null);
+        yield new Frame(
+            correlation, new Message.FetchSnapshot(epoch, partition, after, max), null, null);
       }
       case ACK -> new Frame(correlation, null, new Reply.Ack(epoch), null);
       case STALE -> new Frame(correlation, null, new Reply.Stale(epoch), null);
@@ -110,7 +113,11 @@ final class Codec {
   }
 
   private static Buffer start(byte kind, long correlation, long epoch) {
-    return Buffer.buffer(64).appendInt(0).appendByte(kind).appendLong(correlation).appendLong(epoch);
+    return Buffer.buffer(64)
+        .appendInt(0)
+        .appendByte(kind)
+        .appendLong(correlation)
+        .appendLong(epoch);
   }
 
   private static Buffer finish(Buffer b) {
@@ -149,7 +156,9 @@ final class Codec {
 
   private static void itemKey(Buffer b, ItemKey k) {
     byte[] bytes = k.partitionKeyBytes();
-    b.appendShort((short) k.namespaceLength()).appendShort((short) k.keyLength()).appendInt(bytes.length)
+    b.appendShort((short) k.namespaceLength())
+        .appendShort((short) k.keyLength())
+        .appendInt(bytes.length)
         .appendBytes(bytes);
   }
 

@@ -13,13 +13,14 @@ import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * The listening side of the internal transport: reads frames from other stores, hands each
- * message to the protocol and writes the reply with the request's correlation id. A
- * connection whose replies back up (the peer does not read) stops being read until they
- * drain, so a slow peer cannot make this store buffer without bound.
+ * The listening side of the internal transport: reads frames from other stores, hands each message
+ * to the protocol and writes the reply with the request's correlation id. A connection whose
+ * replies back up (the peer does not read) stops being read until they drain, so a slow peer cannot
+ * make this store buffer without bound.
  */
 public final class PeerServer {
   private static final Logger LOG = Logger.getLogger(PeerServer.class);
+
   /** Largest frame accepted: a 64 MiB value plus headers, or a snapshot chunk. */
   static final int MAX_FRAME = 128 * 1024 * 1024;
 
@@ -30,8 +31,11 @@ public final class PeerServer {
   }
 
   /** Listens on {@code host:port} (0: any free port); {@code handler} answers each message. */
-  public static Future<PeerServer> start(Vertx vertx, String host, int port, Function<Message, Reply> handler) {
-    NetServer server = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
+  public static Future<PeerServer> start(
+      Vertx vertx, String host, int port, Function<Message, Reply> handler) {
+    NetServer server =
+        vertx.createNetServer(
+            new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
     server.connectHandler(socket -> serve(socket, handler));
     return server.listen().map(s -> new PeerServer(server));
   }
@@ -45,54 +49,61 @@ public final class PeerServer {
   }
 
   private static void serve(NetSocket socket, Function<Message, Reply> handler) {
-    frames(socket, frame -> {
-      Codec.Frame f;
-      try {
-        f = Codec.decode(frame);
-      } catch (RuntimeException e) {
-        LOG.warnf("closing a peer connection from %s: undecodable frame (%s)", socket.remoteAddress(), e.getMessage());
-        socket.close();
-        return;
-      }
-      Buffer out;
-      try {
-        out = Codec.encode(f.correlation(), handler.apply(f.message()));
-      } catch (RuntimeException e) {
-        LOG.errorf(e, "bug while handling %s", f.message());
-        out = Codec.encodeError(f.correlation(), e.toString());
-      }
-      socket.write(out);
-      if (socket.writeQueueFull()) {
-        socket.pause();
-        socket.drainHandler(v -> socket.resume());
-      }
-    });
+    frames(
+        socket,
+        frame -> {
+          Codec.Frame f;
+          try {
+            f = Codec.decode(frame);
+          } catch (RuntimeException e) {
+            LOG.warnf(
+                "closing a peer connection from %s: undecodable frame (%s)",
+                socket.remoteAddress(), e.getMessage());
+            socket.close();
+            return;
+          }
+          Buffer out;
+          try {
+            out = Codec.encode(f.correlation(), handler.apply(f.message()));
+          } catch (RuntimeException e) {
+            LOG.errorf(e, "bug while handling %s", f.message());
+            out = Codec.encodeError(f.correlation(), e.toString());
+          }
+          socket.write(out);
+          if (socket.writeQueueFull()) {
+            socket.pause();
+            socket.drainHandler(v -> socket.resume());
+          }
+        });
   }
 
   /** Splits a socket's bytes into frames: a 4-byte length, then that many bytes. */
   static void frames(NetSocket socket, io.vertx.core.Handler<Buffer> onFrame) {
     RecordParser parser = RecordParser.newFixed(4);
-    parser.handler(new io.vertx.core.Handler<>() {
-      private boolean header = true;
+    parser.handler(
+        new io.vertx.core.Handler<>() {
+          private boolean header = true;
 
-      @Override
-      public void handle(Buffer b) {
-        if (header) {
-          int length = b.getInt(0);
-          if (length < Codec.HEADER || length > MAX_FRAME) {
-            LOG.warnf("closing a peer connection with %s: frame length %d", socket.remoteAddress(), length);
-            socket.close();
-            return;
+          @Override
+          public void handle(Buffer b) {
+            if (header) {
+              int length = b.getInt(0);
+              if (length < Codec.HEADER || length > MAX_FRAME) {
+                LOG.warnf(
+                    "closing a peer connection with %s: frame length %d",
+                    socket.remoteAddress(), length);
+                socket.close();
+                return;
+              }
+              parser.fixedSizeMode(length);
+              header = false;
+            } else {
+              parser.fixedSizeMode(4);
+              header = true;
+              onFrame.handle(b);
+            }
           }
-          parser.fixedSizeMode(length);
-          header = false;
-        } else {
-          parser.fixedSizeMode(4);
-          header = true;
-          onFrame.handle(b);
-        }
-      }
-    });
+        });
     socket.handler(parser);
   }
 }

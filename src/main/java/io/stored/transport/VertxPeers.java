@@ -23,9 +23,9 @@ import java.util.function.Function;
 
 /**
  * The sending side of the internal transport: one TCP connection per peer, multiplexed and
- * pipelined (many requests in flight, matched to replies by correlation id), a deadline on
- * every request, reconnection on the next request after a connection is lost, and
- * back-pressure (requests wait in a bounded queue while the socket's write queue is full).
+ * pipelined (many requests in flight, matched to replies by correlation id), a deadline on every
+ * request, reconnection on the next request after a connection is lost, and back-pressure (requests
+ * wait in a bounded queue while the socket's write queue is full).
  */
 public final class VertxPeers implements Peers {
   /** Requests allowed to wait for a congested connection before new ones fail at once. */
@@ -43,8 +43,11 @@ public final class VertxPeers implements Peers {
    */
   public VertxPeers(Vertx vertx, Function<String, String> addressOf, Duration deadline) {
     this.vertx = vertx;
-    this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, deadline.toMillis())));
+    this.client =
+        vertx.createNetClient(
+            new NetClientOptions()
+                .setTcpNoDelay(true)
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, deadline.toMillis())));
     this.addressOf = addressOf;
     this.deadlineMillis = deadline.toMillis();
   }
@@ -57,7 +60,8 @@ public final class VertxPeers implements Peers {
       reply.completeExceptionally(new ConnectException("no address for member " + member));
       return reply;
     }
-    Connection c = connections.computeIfAbsent(address, a -> new Connection(a, vertx.getOrCreateContext()));
+    Connection c =
+        connections.computeIfAbsent(address, a -> new Connection(a, vertx.getOrCreateContext()));
     c.context.runOnContext(v -> c.send(message, reply));
     return reply;
   }
@@ -86,13 +90,23 @@ public final class VertxPeers implements Peers {
 
     void send(Message message, CompletableFuture<Reply> reply) {
       long id = nextCorrelation++;
-      long timer = vertx.setTimer(deadlineMillis, t -> {
-        Pending p = pending.remove(id);
-        if (p != null) {
-          p.reply.completeExceptionally(new TimeoutException(
-              "no reply from " + host + ":" + port + " within " + deadlineMillis + " ms"));
-        }
-      });
+      long timer =
+          vertx.setTimer(
+              deadlineMillis,
+              t -> {
+                Pending p = pending.remove(id);
+                if (p != null) {
+                  p.reply.completeExceptionally(
+                      new TimeoutException(
+                          "no reply from "
+                              + host
+                              + ":"
+                              + port
+                              + " within "
+                              + deadlineMillis
+                              + " ms"));
+                }
+              });
       pending.put(id, new Pending(reply, timer));
       Buffer frame = Codec.encode(id, message);
       connect().onSuccess(s -> write(frame, id)).onFailure(e -> fail(id, e));
@@ -101,7 +115,9 @@ public final class VertxPeers implements Peers {
     private void write(Buffer frame, long id) {
       if (!queued.isEmpty() || socket.writeQueueFull()) {
         if (queued.size() >= MAX_QUEUED) {
-          fail(id, new IllegalStateException("connection to " + host + ":" + port + " is congested"));
+          fail(
+              id,
+              new IllegalStateException("connection to " + host + ":" + port + " is congested"));
           return;
         }
         queued.add(frame);
@@ -115,39 +131,46 @@ public final class VertxPeers implements Peers {
         return Future.succeededFuture(socket);
       }
       if (connecting == null) {
-        connecting = client.connect(port, host).onComplete(ar -> connecting = null).onSuccess(this::attach);
+        connecting =
+            client.connect(port, host).onComplete(ar -> connecting = null).onSuccess(this::attach);
       }
       return connecting;
     }
 
     private void attach(NetSocket s) {
       socket = s;
-      PeerServer.frames(s, frame -> {
-        Codec.Frame f = Codec.decode(frame);
-        Pending p = pending.remove(f.correlation());
-        if (p == null) {
-          return;
-        }
-        vertx.cancelTimer(p.timer);
-        if (f.reply() != null) {
-          p.reply.complete(f.reply());
-        } else {
-          p.reply.completeExceptionally(new IllegalStateException("peer " + host + ":" + port + " failed: " + f.error()));
-        }
-      });
-      s.drainHandler(v -> {
-        while (!queued.isEmpty() && !s.writeQueueFull()) {
-          s.write(queued.poll());
-        }
-      });
-      s.closeHandler(v -> {
-        socket = null;
-        queued.clear();
-        ConnectException closed = new ConnectException("connection to " + host + ":" + port + " closed");
-        for (Long id : pending.keySet().toArray(Long[]::new)) {
-          fail(id, closed);
-        }
-      });
+      PeerServer.frames(
+          s,
+          frame -> {
+            Codec.Frame f = Codec.decode(frame);
+            Pending p = pending.remove(f.correlation());
+            if (p == null) {
+              return;
+            }
+            vertx.cancelTimer(p.timer);
+            if (f.reply() != null) {
+              p.reply.complete(f.reply());
+            } else {
+              p.reply.completeExceptionally(
+                  new IllegalStateException("peer " + host + ":" + port + " failed: " + f.error()));
+            }
+          });
+      s.drainHandler(
+          v -> {
+            while (!queued.isEmpty() && !s.writeQueueFull()) {
+              s.write(queued.poll());
+            }
+          });
+      s.closeHandler(
+          v -> {
+            socket = null;
+            queued.clear();
+            ConnectException closed =
+                new ConnectException("connection to " + host + ":" + port + " closed");
+            for (Long id : pending.keySet().toArray(Long[]::new)) {
+              fail(id, closed);
+            }
+          });
     }
 
     private void fail(long id, Throwable cause) {

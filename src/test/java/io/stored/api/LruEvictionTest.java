@@ -37,11 +37,19 @@ class LruEvictionTest {
     assertThat(oldSurvivors).isLessThanOrEqualTo(2);
     assertThat(newSurvivors).isGreaterThanOrEqualTo(40);
     String metrics = management().get("/q/metrics").then().statusCode(200).extract().asString();
-    double evictions = metrics.lines().filter(l -> l.startsWith("stored_evictions_total"))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    double evictions =
+        metrics
+            .lines()
+            .filter(l -> l.startsWith("stored_evictions_total"))
+            .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+            .sum();
     assertThat(evictions).isGreaterThanOrEqualTo(200);
-    double used = metrics.lines().filter(l -> l.startsWith("stored_memory_used_bytes"))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    double used =
+        metrics
+            .lines()
+            .filter(l -> l.startsWith("stored_memory_used_bytes"))
+            .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+            .sum();
     assertThat(used).isLessThanOrEqualTo(64 * 1024);
   }
 }

@@ -26,14 +26,20 @@ class MemoryLimitTest {
   void writesPastTheLimit_are507_andEverythingAcknowledgedStaysReadable() {
     int stored = 0;
     int status;
-    while ((status = http().body(new byte[1000]).put("/mem/k" + stored + "/0").statusCode()) == 201) {
+    while ((status = http().body(new byte[1000]).put("/mem/k" + stored + "/0").statusCode())
+        == 201) {
       stored++;
       assertThat(stored).as("the limit must stop writes").isLessThan(1000);
     }
     assertThat(status).isEqualTo(507);
     assertThat(stored).isGreaterThan(30);
-    http().body(new byte[1000]).put("/mem/k" + stored + "/0").then().statusCode(507)
-        .contentType("application/problem+json").body("status", equalTo(507));
+    http()
+        .body(new byte[1000])
+        .put("/mem/k" + stored + "/0")
+        .then()
+        .statusCode(507)
+        .contentType("application/problem+json")
+        .body("status", equalTo(507));
     for (int i = 0; i < stored; i++) {
       http().get("/mem/k" + i + "/0").then().statusCode(200);
     }

@@ -29,8 +29,13 @@ class StoreCliTest {
   private Run run(byte[] stdin, String envUrl, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = StoreCli.run(args, new ByteArrayInputStream(stdin), new PrintStream(out, true),
-        new PrintStream(err, true), envUrl);
+    int code =
+        StoreCli.run(
+            args,
+            new ByteArrayInputStream(stdin),
+            new PrintStream(out, true),
+            new PrintStream(err, true),
+            envUrl);
     return new Run(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
   }
 
@@ -104,7 +109,8 @@ class StoreCliTest {
   @Test
   void ttl_option_expiresTheItem() {
     assertThat(store("put", "short", "v", "--ttl", "1").code()).isZero();
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(3))
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(3))
         .until(() -> store("get", "short").code() == 1);
   }
 }

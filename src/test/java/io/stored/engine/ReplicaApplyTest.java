@@ -14,15 +14,17 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The engine side of replication and state transfer: a replica applies the primary's
- * mutations by version, so duplicates, replays and snapshot chunks interleaved with live
- * writes converge on the primary's content.
+ * The engine side of replication and state transfer: a replica applies the primary's mutations by
+ * version, so duplicates, replays and snapshot chunks interleaved with live writes converge on the
+ * primary's content.
  */
 class ReplicaApplyTest {
   private static final byte[] NS = "default".getBytes(StandardCharsets.UTF_8);
   private final FakeTicker ticker = new FakeTicker();
-  private final StoreEngine primary = new StoreEngine(new EngineSettings(1, 1 << 24, Eviction.NONE), ticker);
-  private final StoreEngine replica = new StoreEngine(new EngineSettings(1, 1 << 24, Eviction.NONE), ticker);
+  private final StoreEngine primary =
+      new StoreEngine(new EngineSettings(1, 1 << 24, Eviction.NONE), ticker);
+  private final StoreEngine replica =
+      new StoreEngine(new EngineSettings(1, 1 << 24, Eviction.NONE), ticker);
 
   @Test
   void newerMutationsApply_olderAndDuplicateOnesDoNot() {
@@ -64,7 +66,8 @@ class ReplicaApplyTest {
     assertThat(afterFailover.entry().version()).isGreaterThan(last.version());
     // an ETag from before the failover still guards conditional writes on the new primary
     Precondition stale = new Precondition(new long[] {last.version()}, false, null, false);
-    assertThat(replica.put(0, key("k0"), bytes("x"), "t", 0, stale).outcome()).isEqualTo(Outcome.PRECONDITION_FAILED);
+    assertThat(replica.put(0, key("k0"), bytes("x"), "t", 0, stale).outcome())
+        .isEqualTo(Outcome.PRECONDITION_FAILED);
   }
 
   @Test
@@ -74,10 +77,16 @@ class ReplicaApplyTest {
       StoreEngine p = new StoreEngine(new EngineSettings(1, 1 << 24, Eviction.NONE), ticker);
       StoreEngine joiner = new StoreEngine(new EngineSettings(1, 1 << 24, Eviction.NONE), ticker);
       for (int i = 0; i < 200; i++) {
-        p.put(0, key("k" + random.nextInt(300)), bytes("v" + i), "t", random.nextInt(4) == 0 ? 60_000 : 0,
+        p.put(
+            0,
+            key("k" + random.nextInt(300)),
+            bytes("v" + i),
+            "t",
+            random.nextInt(4) == 0 ? 60_000 : 0,
             Precondition.NONE);
       }
-      // the joiner receives live writes (possibly late, reordered, duplicated) while it pulls chunks
+      // the joiner receives live writes (possibly late, reordered, duplicated) while it pulls
+      // chunks
       Deque<Mutation> inFlight = new ArrayDeque<>();
       ItemKey cursor = null;
       boolean done = false;
@@ -93,9 +102,10 @@ class ReplicaApplyTest {
           }
         } else if (action == 1) {
           String k = "k" + random.nextInt(300);
-          WriteResult w = random.nextInt(3) == 0
-              ? p.delete(0, key(k), Precondition.NONE)
-              : p.put(0, key(k), bytes("live" + random.nextInt()), "t", 0, Precondition.NONE);
+          WriteResult w =
+              random.nextInt(3) == 0
+                  ? p.delete(0, key(k), Precondition.NONE)
+                  : p.put(0, key(k), bytes("live" + random.nextInt()), "t", 0, Precondition.NONE);
           if (w.mutation() != null) {
             inFlight.add(w.mutation());
             if (random.nextInt(5) == 0) {
@@ -122,13 +132,22 @@ class ReplicaApplyTest {
     ticker.advance(java.time.Duration.ofSeconds(2));
     List<Mutation> first = primary.snapshot(0, null, 1);
     assertThat(first).extracting(m -> m.key().key()).containsExactly("b");
-    assertThat(primary.snapshot(0, first.get(0).key(), 10)).extracting(m -> m.key().key()).containsExactly("c");
+    assertThat(primary.snapshot(0, first.get(0).key(), 10))
+        .extracting(m -> m.key().key())
+        .containsExactly("c");
   }
 
   private static List<String> contents(StoreEngine e) {
     List<String> out = new ArrayList<>();
     for (Mutation m : e.snapshot(0, null, Integer.MAX_VALUE)) {
-      out.add(m.key() + "=" + new String(m.value(), StandardCharsets.UTF_8) + "@" + m.version() + "/" + m.expiresAt());
+      out.add(
+          m.key()
+              + "="
+              + new String(m.value(), StandardCharsets.UTF_8)
+              + "@"
+              + m.version()
+              + "/"
+              + m.expiresAt());
     }
     return out;
   }

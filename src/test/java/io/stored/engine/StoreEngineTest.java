@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class StoreEngineTest {
   private static final byte[] NS = bytes("default");
   private final FakeTicker ticker = new FakeTicker();
-  private StoreEngine engine = new StoreEngine(new EngineSettings(8, 1 << 20, Eviction.NONE), ticker);
+  private StoreEngine engine =
+      new StoreEngine(new EngineSettings(8, 1 << 20, Eviction.NONE), ticker);
 
   @Test
   void put_newItem_isCreated_thenUpdated_withIncreasingVersion() {
@@ -36,8 +37,17 @@ class StoreEngineTest {
   void versions_areMonotonicPerPartition_acrossKeys() {
     long last = 0;
     for (int i = 0; i < 50; i++) {
-      long v = engine.put(3, ItemKey.of("default", "k" + i, "0"), bytes("v"), "text/plain", 0, Precondition.NONE)
-          .entry().version();
+      long v =
+          engine
+              .put(
+                  3,
+                  ItemKey.of("default", "k" + i, "0"),
+                  bytes("v"),
+                  "text/plain",
+                  0,
+                  Precondition.NONE)
+              .entry()
+              .version();
       assertThat(v).isGreaterThan(last);
       last = v;
     }
@@ -52,7 +62,8 @@ class StoreEngineTest {
   @Test
   void ifNoneMatchAny_createsOnlyWhenAbsent() {
     Precondition createOnly = new Precondition(null, false, null, true);
-    assertThat(engine.put(0, key("k", "0"), bytes("a"), "t", 0, createOnly).outcome()).isEqualTo(Outcome.CREATED);
+    assertThat(engine.put(0, key("k", "0"), bytes("a"), "t", 0, createOnly).outcome())
+        .isEqualTo(Outcome.CREATED);
     assertThat(engine.put(0, key("k", "0"), bytes("b"), "t", 0, createOnly).outcome())
         .isEqualTo(Outcome.PRECONDITION_FAILED);
     assertThat(get("k", "0").value()).isEqualTo(bytes("a"));
@@ -78,7 +89,11 @@ class StoreEngineTest {
   void ifMatch_onMissingItem_fails() {
     assertThat(engine.put(0, key("k", "0"), bytes("a"), "t", 0, ifMatch(1)).outcome())
         .isEqualTo(Outcome.PRECONDITION_FAILED);
-    assertThat(engine.put(0, key("k", "0"), bytes("a"), "t", 0, new Precondition(null, true, null, false)).outcome())
+    assertThat(
+            engine
+                .put(
+                    0, key("k", "0"), bytes("a"), "t", 0, new Precondition(null, true, null, false))
+                .outcome())
         .isEqualTo(Outcome.PRECONDITION_FAILED);
     assertThat(engine.entries()).isZero();
   }
@@ -87,9 +102,12 @@ class StoreEngineTest {
   void delete_withStaleIfMatch_keepsItem_andWithCurrentDeletes() {
     long v1 = put("k", "0", "a").entry().version();
     put("k", "0", "b");
-    assertThat(engine.delete(0, key("k", "0"), ifMatch(v1)).outcome()).isEqualTo(Outcome.PRECONDITION_FAILED);
-    assertThat(engine.delete(0, key("k", "0"), Precondition.NONE).outcome()).isEqualTo(Outcome.DELETED);
-    assertThat(engine.delete(0, key("k", "0"), Precondition.NONE).outcome()).isEqualTo(Outcome.NOT_FOUND);
+    assertThat(engine.delete(0, key("k", "0"), ifMatch(v1)).outcome())
+        .isEqualTo(Outcome.PRECONDITION_FAILED);
+    assertThat(engine.delete(0, key("k", "0"), Precondition.NONE).outcome())
+        .isEqualTo(Outcome.DELETED);
+    assertThat(engine.delete(0, key("k", "0"), Precondition.NONE).outcome())
+        .isEqualTo(Outcome.NOT_FOUND);
     assertThat(engine.usedMemory()).isZero();
     assertThat(engine.entries()).isZero();
   }
@@ -139,7 +157,8 @@ class StoreEngineTest {
     assertThat(ids("k", null, 10)).containsExactly("B", "a", "a0", "b", "\uFFFD", "\uD83D\uDE00");
     StoreEngine.Page first = engine.listIds(0, NS, bytes("k"), null, 4);
     assertThat(first.more()).isTrue();
-    StoreEngine.Page second = engine.listIds(0, NS, bytes("k"), bytes(first.items().get(3).id()), 4);
+    StoreEngine.Page second =
+        engine.listIds(0, NS, bytes("k"), bytes(first.items().get(3).id()), 4);
     assertThat(second.items()).extracting(ItemKey::id).containsExactly("\uFFFD", "\uD83D\uDE00");
     assertThat(second.more()).isFalse();
     assertThat(ids("none", null, 10)).isEmpty();
@@ -148,8 +167,20 @@ class StoreEngineTest {
   @Test
   void listKeys_gathersAllPartitions_inOrder_perNamespace() {
     for (int i = 0; i < 40; i++) {
-      engine.put(i % 8, ItemKey.of("default", String.format("key%02d", i), "0"), bytes("v"), "t", 0, Precondition.NONE);
-      engine.put(i % 8, ItemKey.of("default", String.format("key%02d", i), "1"), bytes("v"), "t", 0, Precondition.NONE);
+      engine.put(
+          i % 8,
+          ItemKey.of("default", String.format("key%02d", i), "0"),
+          bytes("v"),
+          "t",
+          0,
+          Precondition.NONE);
+      engine.put(
+          i % 8,
+          ItemKey.of("default", String.format("key%02d", i), "1"),
+          bytes("v"),
+          "t",
+          0,
+          Precondition.NONE);
       engine.put(i % 8, ItemKey.of("other", "o" + i, "0"), bytes("v"), "t", 0, Precondition.NONE);
     }
     List<String> keys = new ArrayList<>();
@@ -158,7 +189,8 @@ class StoreEngineTest {
     do {
       page = engine.listKeys(NS, after, 7);
       page.items().forEach(k -> keys.add(k.key()));
-      after = page.items().isEmpty() ? null : bytes(page.items().get(page.items().size() - 1).key());
+      after =
+          page.items().isEmpty() ? null : bytes(page.items().get(page.items().size() - 1).key());
     } while (page.more());
 
     assertThat(keys).hasSize(40).isSorted().allMatch(k -> k.startsWith("key"));
@@ -179,8 +211,16 @@ class StoreEngineTest {
   void evictionNone_refusesWritesPastTheLimit_andKeepsEverything() {
     engine = new StoreEngine(new EngineSettings(4, 10_000, Eviction.NONE), ticker);
     int stored = 0;
-    while (engine.put(stored % 4, ItemKey.of("default", "k" + stored, "0"), new byte[200], "t", 0, Precondition.NONE)
-        .outcome() == Outcome.CREATED) {
+    while (engine
+            .put(
+                stored % 4,
+                ItemKey.of("default", "k" + stored, "0"),
+                new byte[200],
+                "t",
+                0,
+                Precondition.NONE)
+            .outcome()
+        == Outcome.CREATED) {
       stored++;
     }
     assertThat(stored).isGreaterThan(10);
@@ -189,12 +229,16 @@ class StoreEngineTest {
       assertThat(engine.get(i % 4, ItemKey.of("default", "k" + i, "0"))).isNotNull();
     }
     // growing an existing item past the limit fails and keeps the old value
-    WriteResult grow = engine.put(0, ItemKey.of("default", "k0", "0"), new byte[5000], "t", 0, Precondition.NONE);
+    WriteResult grow =
+        engine.put(0, ItemKey.of("default", "k0", "0"), new byte[5000], "t", 0, Precondition.NONE);
     assertThat(grow.outcome()).isEqualTo(Outcome.INSUFFICIENT_STORAGE);
     assertThat(engine.get(0, ItemKey.of("default", "k0", "0")).value()).hasSize(200);
     // deleting makes room again
     engine.delete(0, ItemKey.of("default", "k0", "0"), Precondition.NONE);
-    assertThat(engine.put(0, ItemKey.of("default", "new", "0"), new byte[200], "t", 0, Precondition.NONE).outcome())
+    assertThat(
+            engine
+                .put(0, ItemKey.of("default", "new", "0"), new byte[200], "t", 0, Precondition.NONE)
+                .outcome())
         .isEqualTo(Outcome.CREATED);
   }
 
@@ -203,19 +247,33 @@ class StoreEngineTest {
     engine = new StoreEngine(new EngineSettings(4, 20_000, Eviction.LRU), ticker);
     for (int i = 0; i < 30; i++) {
       ticker.advance(Duration.ofMillis(1));
-      engine.put(i % 4, ItemKey.of("default", "k" + i, "0"), new byte[400], "t", 0, Precondition.NONE);
+      engine.put(
+          i % 4, ItemKey.of("default", "k" + i, "0"), new byte[400], "t", 0, Precondition.NONE);
     }
     ticker.advance(Duration.ofMillis(1));
     assertThat(engine.get(0, ItemKey.of("default", "k0", "0"))).isNotNull();
     for (int i = 30; i < 60; i++) {
       ticker.advance(Duration.ofMillis(1));
-      assertThat(engine.put(i % 4, ItemKey.of("default", "k" + i, "0"), new byte[400], "t", 0, Precondition.NONE)
-          .outcome()).isEqualTo(Outcome.CREATED);
+      assertThat(
+              engine
+                  .put(
+                      i % 4,
+                      ItemKey.of("default", "k" + i, "0"),
+                      new byte[400],
+                      "t",
+                      0,
+                      Precondition.NONE)
+                  .outcome())
+          .isEqualTo(Outcome.CREATED);
     }
     assertThat(engine.evictions()).isGreaterThan(0);
     assertThat(engine.usedMemory()).isLessThanOrEqualTo(20_000);
-    assertThat(engine.get(0, ItemKey.of("default", "k0", "0"))).as("touched item survives").isNotNull();
-    assertThat(engine.get(1, ItemKey.of("default", "k1", "0"))).as("oldest untouched item is evicted").isNull();
+    assertThat(engine.get(0, ItemKey.of("default", "k0", "0")))
+        .as("touched item survives")
+        .isNotNull();
+    assertThat(engine.get(1, ItemKey.of("default", "k1", "0")))
+        .as("oldest untouched item is evicted")
+        .isNull();
     assertThat(engine.get(3, ItemKey.of("default", "k59", "0"))).isNotNull();
   }
 
@@ -258,10 +316,12 @@ class StoreEngineTest {
     List<Future<Outcome>> results = new ArrayList<>();
     for (int i = 0; i < writers; i++) {
       byte[] value = bytes("w" + i);
-      results.add(pool.submit(() -> {
-        go.await();
-        return engine.put(0, key("race", "0"), value, "t", 0, ifMatch(v)).outcome();
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return engine.put(0, key("race", "0"), value, "t", 0, ifMatch(v)).outcome();
+              }));
     }
     go.countDown();
     List<Outcome> outcomes = new ArrayList<>();
@@ -276,7 +336,12 @@ class StoreEngineTest {
   @Test
   void memoryAccounting_returnsToZero_whenEverythingIsRemoved() {
     for (int i = 0; i < 100; i++) {
-      engine.put(i % 8, ItemKey.of("default", "k" + i, "id" + i), new byte[i], "type/" + i, i % 2 == 0 ? 5000 : 0,
+      engine.put(
+          i % 8,
+          ItemKey.of("default", "k" + i, "id" + i),
+          new byte[i],
+          "type/" + i,
+          i % 2 == 0 ? 5000 : 0,
           Precondition.NONE);
     }
     assertThat(engine.usedMemory()).isGreaterThan(100 * Partition.ENTRY_OVERHEAD);
@@ -301,8 +366,12 @@ class StoreEngineTest {
   }
 
   private List<String> ids(String key, String after, int limit) {
-    return engine.listIds(0, NS, bytes(key), after == null ? null : bytes(after), limit).items().stream()
-        .map(ItemKey::id).toList();
+    return engine
+        .listIds(0, NS, bytes(key), after == null ? null : bytes(after), limit)
+        .items()
+        .stream()
+        .map(ItemKey::id)
+        .toList();
   }
 
   private static ItemKey key(String key, String id) {

@@ -18,25 +18,48 @@ class ManagementTest {
   @Test
   void healthIsUp_andReadinessNamesTheRoles() {
     management().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-    management().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+    management()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("UP"))
         .body("checks[0].data.roles", equalTo("[endpoint, store]"));
   }
 
   @Test
   void ring_showsOneMemberOwningEveryPartition() {
-    management().get("/stored/ring").then().statusCode(200)
-        .body("epoch", equalTo(1)).body("partitions", equalTo(1024))
-        .body("members", hasSize(1)).body("members[0].state", equalTo("active"))
+    management()
+        .get("/stored/ring")
+        .then()
+        .statusCode(200)
+        .body("epoch", equalTo(1))
+        .body("partitions", equalTo(1024))
+        .body("members", hasSize(1))
+        .body("members[0].state", equalTo("active"))
         .body("members[0].partitions", equalTo(1024))
-        .body("owners", hasSize(1024)).body("owners[203]", equalTo(List.of("local")));
+        .body("owners", hasSize(1024))
+        .body("owners[203]", equalTo(List.of("local")));
   }
 
   @Test
   void locate_answersThePartitionAndOwners() {
-    management().get("/stored/locate/default/foo").then().statusCode(200)
-        .body("partition", equalTo(203)).body("primary", equalTo("local")).body("owners", equalTo(List.of("local")));
-    management().get("/stored/locate/default/a%2Fb").then().statusCode(200).body("key", equalTo("a/b"));
-    management().get("/stored/locate/default").then().statusCode(400).contentType("application/problem+json");
+    management()
+        .get("/stored/locate/default/foo")
+        .then()
+        .statusCode(200)
+        .body("partition", equalTo(203))
+        .body("primary", equalTo("local"))
+        .body("owners", equalTo(List.of("local")));
+    management()
+        .get("/stored/locate/default/a%2Fb")
+        .then()
+        .statusCode(200)
+        .body("key", equalTo("a/b"));
+    management()
+        .get("/stored/locate/default")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json");
     management().get("/stored/locate/bad!/x").then().statusCode(400);
   }
 
@@ -46,17 +69,25 @@ class ManagementTest {
     http().get("/metrics/k/0").then().statusCode(200);
     http().get("/metrics/missing/0").then().statusCode(404);
     String body = management().get("/q/metrics").then().statusCode(200).extract().asString();
-    assertThat(body).contains("stored_requests_seconds_count{op=\"put\",status=\"201\"}")
+    assertThat(body)
+        .contains("stored_requests_seconds_count{op=\"put\",status=\"201\"}")
         .contains("stored_requests_seconds_count{op=\"get\",status=\"404\"}")
         .contains("stored_requests_seconds_bucket{op=\"get\",status=\"200\",le=")
-        .contains("stored_entries ").contains("stored_memory_used_bytes ").contains("stored_memory_max_bytes ")
-        .contains("stored_evictions_total ").contains("stored_expirations_total ");
+        .contains("stored_entries ")
+        .contains("stored_memory_used_bytes ")
+        .contains("stored_memory_max_bytes ")
+        .contains("stored_evictions_total ")
+        .contains("stored_expirations_total ");
   }
 
   @Test
   void openApi_describesTheDataApi() {
-    management().get("/q/openapi").then().statusCode(200)
-        .body(containsString("/{namespace}/{key}/{id}")).body(containsString("application/problem+json"));
+    management()
+        .get("/q/openapi")
+        .then()
+        .statusCode(200)
+        .body(containsString("/{namespace}/{key}/{id}"))
+        .body(containsString("application/problem+json"));
   }
 
   @Test

@@ -25,7 +25,11 @@ class StoreOnlyRoleTest {
   void dataPathsAre404_butTheStoreIsReadyAndInTheRing() {
     http().get("/default/foo/0").then().statusCode(404).contentType("application/problem+json");
     http().body("v").put("/default/foo/0").then().statusCode(404);
-    management().get("/q/health/ready").then().statusCode(200).body("checks[0].data.store", equalTo("running"));
+    management()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body("checks[0].data.store", equalTo("running"));
     management().get("/stored/ring").then().body("members[0].name", equalTo("store-0"));
   }
 }

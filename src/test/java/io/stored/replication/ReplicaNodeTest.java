@@ -57,7 +57,8 @@ class ReplicaNodeTest {
       int p = partition(k);
       ReplicaNode primary = cluster.primaryOf(p);
       assertThat(primary.name()).isNotEqualTo("s1");
-      assertThat(new String(primary.engine().get(p, k).value(), StandardCharsets.UTF_8)).isEqualTo(e.getValue());
+      assertThat(new String(primary.engine().get(p, k).value(), StandardCharsets.UTF_8))
+          .isEqualTo(e.getValue());
     }
     // and writing continues on the promoted primaries
     assertThat(writeMany(100, "after")).hasSize(100);
@@ -75,10 +76,12 @@ class ReplicaNodeTest {
     ReplicaNode stale = cluster.node("s0");
     assertThat(stale.router().ring().epoch()).isLessThan(cluster.ring().epoch());
 
-    assertThatThrownBy(() -> put(stale, k, "lost?")).hasCauseInstanceOf(ReplicationException.class)
+    assertThatThrownBy(() -> put(stale, k, "lost?"))
+        .hasCauseInstanceOf(ReplicationException.class)
         .hasMessageContaining("refused");
     ReplicaNode primary = cluster.primaryOf(p);
-    assertThat(new String(primary.engine().get(p, k).value(), StandardCharsets.UTF_8)).isEqualTo("acked");
+    assertThat(new String(primary.engine().get(p, k).value(), StandardCharsets.UTF_8))
+        .isEqualTo("acked");
   }
 
   @Test
@@ -87,7 +90,8 @@ class ReplicaNodeTest {
     int p = partition(k);
     String backup = cluster.ring().owners(p).get(1).name();
     cluster.cut(backup);
-    assertThatThrownBy(() -> put(cluster.node("s0"), k, "v")).hasCauseInstanceOf(ReplicationException.class)
+    assertThatThrownBy(() -> put(cluster.node("s0"), k, "v"))
+        .hasCauseInstanceOf(ReplicationException.class)
         .hasMessageContaining(backup);
   }
 
@@ -97,15 +101,18 @@ class ReplicaNodeTest {
     int p = partition(k);
     String backup = cluster.ring().owners(p).get(1).name();
     assertThatThrownBy(() -> cluster.node(backup).put(p, k, bytes("v"), "t", 0, Precondition.NONE))
-        .isInstanceOf(ReplicationException.class).hasMessageContaining("not the primary");
+        .isInstanceOf(ReplicationException.class)
+        .hasMessageContaining("not the primary");
   }
 
   @Test
   void messagesFromAnOlderEpoch_areRefused_andFromANewerOneAskForTheRing() {
     ReplicaNode s1 = cluster.node("s1");
     long epoch = s1.router().ring().epoch();
-    assertThat(s1.handle(new Message.Replicate(epoch - 1, 0, List.of()))).isInstanceOf(Reply.Stale.class);
-    assertThat(s1.handle(new Message.Replicate(epoch + 1, 0, List.of()))).isInstanceOf(Reply.Behind.class);
+    assertThat(s1.handle(new Message.Replicate(epoch - 1, 0, List.of())))
+        .isInstanceOf(Reply.Stale.class);
+    assertThat(s1.handle(new Message.Replicate(epoch + 1, 0, List.of())))
+        .isInstanceOf(Reply.Behind.class);
   }
 
   @Test
@@ -148,10 +155,14 @@ class ReplicaNodeTest {
     return acked;
   }
 
-  /** Writes through {@code node}; a refused write throws CompletionException(ReplicationException). */
+  /**
+   * Writes through {@code node}; a refused write throws CompletionException(ReplicationException).
+   */
   private static WriteResult put(ReplicaNode node, ItemKey k, String v) {
-    return node.put(partition(k), k, bytes(v), "t", 0, Precondition.NONE).toCompletableFuture()
-        .orTimeout(5, TimeUnit.SECONDS).join();
+    return node.put(partition(k), k, bytes(v), "t", 0, Precondition.NONE)
+        .toCompletableFuture()
+        .orTimeout(5, TimeUnit.SECONDS)
+        .join();
   }
 
   private ItemKey keyOwnedBy(String primary) {
@@ -164,7 +175,8 @@ class ReplicaNodeTest {
   }
 
   private static int partition(ItemKey k) {
-    return PartitionHash.partition(PartitionHash.hash64(k.partitionKeyBytes(), 0, k.partitionKeyLength()), Q);
+    return PartitionHash.partition(
+        PartitionHash.hash64(k.partitionKeyBytes(), 0, k.partitionKeyLength()), Q);
   }
 
   private static ItemKey key(String k) {
@@ -174,5 +186,4 @@ class ReplicaNodeTest {
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
-
 }

@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * Golden vectors: the partition of a key is part of the data format, so these values must
- * never change. The first vector is MurmurHash3 x64 128's published value for this sentence
- * (128-bit digest 6c1b07bc7bbc4be347939ac4a93c437a; h1 is its first 8 bytes, little-endian).
+ * Golden vectors: the partition of a key is part of the data format, so these values must never
+ * change. The first vector is MurmurHash3 x64 128's published value for this sentence (128-bit
+ * digest 6c1b07bc7bbc4be347939ac4a93c437a; h1 is its first 8 bytes, little-endian).
  */
 class PartitionHashTest {
 
@@ -32,7 +32,8 @@ class PartitionHashTest {
   @Test
   void partition_readsTheHashAsUnsigned() {
     assertThat(PartitionHash.partition(-1L, 1024)).isEqualTo(1023);
-    assertThat(PartitionHash.partition(Long.MIN_VALUE, 3)).isEqualTo((int) Long.remainderUnsigned(Long.MIN_VALUE, 3));
+    assertThat(PartitionHash.partition(Long.MIN_VALUE, 3))
+        .isEqualTo((int) Long.remainderUnsigned(Long.MIN_VALUE, 3));
   }
 
   @Test
@@ -51,6 +52,7 @@ class PartitionHashTest {
 
   static int partition(String ns, String key, int q) {
     ItemKey k = ItemKey.of(ns, key, "0");
-    return PartitionHash.partition(PartitionHash.hash64(k.partitionKeyBytes(), 0, k.partitionKeyLength()), q);
+    return PartitionHash.partition(
+        PartitionHash.hash64(k.partitionKeyBytes(), 0, k.partitionKeyLength()), q);
   }
 }

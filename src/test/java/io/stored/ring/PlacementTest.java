@@ -13,10 +13,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Properties of placement for Q = 1024, RF = 2 and 1 to 20 stores: balance within 5 % of
- * the mean, movement within 1.1x the minimum when one store joins or leaves, a leaver owns
- * nothing, and rebalancing is idempotent (in the manner of Infinispan's
- * RendezvousSegmentMovementTest: properties, not fixed tables).
+ * Properties of placement for Q = 1024, RF = 2 and 1 to 20 stores: balance within 5 % of the mean,
+ * movement within 1.1x the minimum when one store joins or leaves, a leaver owns nothing, and
+ * rebalancing is idempotent (in the manner of Infinispan's RendezvousSegmentMovementTest:
+ * properties, not fixed tables).
  */
 class PlacementTest {
   private static final int Q = 1024;
@@ -39,10 +39,14 @@ class PlacementTest {
       assertReplicaInvariants(after, RF);
       int minimum = after.ownedBy(name(n));
       Movement moved = Movement.between(before, after);
-      assertThat(moved.replicasMoved()).as("%s -> %s stores", n, n + 1).isLessThanOrEqualTo((int) (1.1 * minimum));
+      assertThat(moved.replicasMoved())
+          .as("%s -> %s stores", n, n + 1)
+          .isLessThanOrEqualTo((int) (1.1 * minimum));
       assertThat(after.epoch()).isEqualTo(before.epoch() + 1);
       for (int p = 0; p < Q; p++) {
-        assertThat(after.owners(p).get(0).name()).as("a new store is empty: it leads nothing yet").isNotEqualTo(name(n));
+        assertThat(after.owners(p).get(0).name())
+            .as("a new store is empty: it leads nothing yet")
+            .isNotEqualTo(name(n));
       }
       // once it holds its partitions (the next epoch), primaries are evened out, moving no data
       Ring settled = Placement.rebalance(after, active(n + 1), RF);
@@ -63,10 +67,13 @@ class PlacementTest {
         members.set(leaverIndex, new Member(leaver.name(), leaver.address(), how));
         Ring after = Placement.rebalance(before, members, RF);
         assertReplicaInvariants(after, RF);
-        assertThat(after.ownedBy(leaver.name())).as("%s owns nothing once %s", leaver.name(), how).isZero();
+        assertThat(after.ownedBy(leaver.name()))
+            .as("%s owns nothing once %s", leaver.name(), how)
+            .isZero();
         int survivorsHad = Q * Math.min(RF, n) - before.ownedBy(leaver.name());
         int minimum = Math.max(0, Q * Math.min(RF, n - 1) - survivorsHad);
-        assertThat(Movement.between(before, after).replicasMoved()).as("%s -> %s stores", n, n - 1)
+        assertThat(Movement.between(before, after).replicasMoved())
+            .as("%s -> %s stores", n, n - 1)
             .isLessThanOrEqualTo((int) (1.1 * minimum));
       }
       List<Member> without = new ArrayList<>(active(n));
@@ -112,7 +119,8 @@ class PlacementTest {
         Ring before = ring;
         int minimum;
         if (join) {
-          members.add(new Member("node-" + (next++) + "-" + random.nextInt(1000), "x", MemberState.ACTIVE));
+          members.add(
+              new Member("node-" + (next++) + "-" + random.nextInt(1000), "x", MemberState.ACTIVE));
           ring = Placement.rebalance(ring, members, RF);
           minimum = ring.ownedBy(members.get(members.size() - 1).name());
         } else {
@@ -123,7 +131,8 @@ class PlacementTest {
           assertThat(ring.ownedBy(gone.name())).isZero();
         }
         assertReplicaInvariants(ring, RF);
-        assertThat(Movement.between(before, ring).replicasMoved()).isLessThanOrEqualTo((int) (1.1 * minimum));
+        assertThat(Movement.between(before, ring).replicasMoved())
+            .isLessThanOrEqualTo((int) (1.1 * minimum));
         ring = Placement.rebalance(ring, members, RF);
         assertInvariants(ring, RF);
       }
@@ -141,20 +150,23 @@ class PlacementTest {
   /** Replica and primary invariants of a settled ring. */
   static void assertInvariants(Ring ring, int rf) {
     assertReplicaInvariants(ring, rf);
-    List<Member> eligible = ring.members().stream().filter(m -> Placement.ownsData(m.state())).toList();
+    List<Member> eligible =
+        ring.members().stream().filter(m -> Placement.ownsData(m.state())).toList();
     int[] primaries = new int[ring.members().size()];
     for (int p = 0; p < ring.partitions(); p++) {
       primaries[ring.members().indexOf(ring.owners(p).get(0))]++;
     }
     long activeCount = eligible.stream().filter(m -> m.state() == MemberState.ACTIVE).count();
     int maxPrimaries = IntStream.of(primaries).max().orElse(0);
-    assertThat(maxPrimaries).as("primaries of the busiest store")
+    assertThat(maxPrimaries)
+        .as("primaries of the busiest store")
         .isLessThanOrEqualTo((int) Math.ceil((double) ring.partitions() / activeCount) + 1);
   }
 
   /** Distinct owners, min(RF, eligible) of them, loads floor/ceil, max within 5 % of the mean. */
   static void assertReplicaInvariants(Ring ring, int rf) {
-    List<Member> eligible = ring.members().stream().filter(m -> Placement.ownsData(m.state())).toList();
+    List<Member> eligible =
+        ring.members().stream().filter(m -> Placement.ownsData(m.state())).toList();
     int n = eligible.size();
     int r = Math.min(rf, n);
     for (int p = 0; p < ring.partitions(); p++) {
@@ -172,7 +184,9 @@ class PlacementTest {
   }
 
   static List<Member> active(int n) {
-    return IntStream.range(0, n).mapToObj(i -> new Member(name(i), "addr-" + i, MemberState.ACTIVE)).toList();
+    return IntStream.range(0, n)
+        .mapToObj(i -> new Member(name(i), "addr-" + i, MemberState.ACTIVE))
+        .toList();
   }
 
   static String name(int i) {

@@ -29,14 +29,16 @@ class RingTest {
 
   @Test
   void create_rejectsBrokenRings() {
-    List<Member> two = List.of(new Member("a", "x", MemberState.ACTIVE), new Member("b", "y", MemberState.ACTIVE));
+    List<Member> two =
+        List.of(new Member("a", "x", MemberState.ACTIVE), new Member("b", "y", MemberState.ACTIVE));
     assertThatThrownBy(() -> Ring.create(1, two, 2, 2, new int[][] {{0, 0}, {1}}))
         .hasMessageContaining("twice");
     assertThatThrownBy(() -> Ring.create(1, two, 2, 2, new int[][] {{0, 2}, {1}}))
         .hasMessageContaining("not a member");
     assertThatThrownBy(() -> Ring.create(1, two, 2, 1, new int[][] {{0, 1}, {1}}))
         .hasMessageContaining("owners");
-    assertThatThrownBy(() -> Ring.create(1, List.of(two.get(0), two.get(0)), 1, 1, new int[][] {{0}}))
+    assertThatThrownBy(
+            () -> Ring.create(1, List.of(two.get(0), two.get(0)), 1, 1, new int[][] {{0}}))
         .hasMessageContaining("listed twice");
   }
 
@@ -52,8 +54,11 @@ class RingTest {
     assertThat(loc.primary().name()).isEqualTo("local");
     assertThat(loc.epoch()).isEqualTo(1);
 
-    assertThat(router.update(Ring.single("other", "in-process", 1024))).as("same epoch is not newer").isFalse();
+    assertThat(router.update(Ring.single("other", "in-process", 1024)))
+        .as("same epoch is not newer")
+        .isFalse();
     assertThat(router.locate(foo).primary().name()).isEqualTo("local");
-    assertThatThrownBy(() -> router.update(Ring.single("x", "y", 512))).hasMessageContaining("partition count");
+    assertThatThrownBy(() -> router.update(Ring.single("x", "y", 512)))
+        .hasMessageContaining("partition count");
   }
 }

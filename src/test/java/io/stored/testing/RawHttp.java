@@ -11,9 +11,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Sends one HTTP/1.1 request byte for byte over a socket, for requests ordinary clients refuse
- * to build (bad percent-encoding, raw non-ASCII octets, odd methods). One request per
- * connection; reads the response by Content-Length.
+ * Sends one HTTP/1.1 request byte for byte over a socket, for requests ordinary clients refuse to
+ * build (bad percent-encoding, raw non-ASCII octets, odd methods). One request per connection;
+ * reads the response by Content-Length.
  */
 public final class RawHttp {
   private RawHttp() {}
@@ -31,8 +31,10 @@ public final class RawHttp {
 
   /** Sends {@code METHOD target} with no body to the server at {@code base}. */
   public static Response send(String base, String method, String target) throws IOException {
-    return send(base, (method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .getBytes(StandardCharsets.ISO_8859_1));
+    return send(
+        base,
+        (method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
   }
 
   /** Sends raw request bytes. */
@@ -48,7 +50,8 @@ public final class RawHttp {
       Map<String, String> headers = new LinkedHashMap<>();
       for (String l = line(in); !l.isEmpty(); l = line(in)) {
         int colon = l.indexOf(':');
-        headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
+        headers.put(
+            l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
       }
       int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
       byte[] body = in.readNBytes(length);

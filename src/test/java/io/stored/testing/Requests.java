@@ -13,14 +13,22 @@ public final class Requests {
 
   /** The data port. Paths are not re-encoded and Content-Type gets no charset added. */
   public static RequestSpecification http() {
-    return given().urlEncodingEnabled(false).config(RestAssured.config().encoderConfig(
-        EncoderConfig.encoderConfig().appendDefaultContentCharsetToContentTypeIfUndefined(false)));
+    return given()
+        .urlEncodingEnabled(false)
+        .config(
+            RestAssured.config()
+                .encoderConfig(
+                    EncoderConfig.encoderConfig()
+                        .appendDefaultContentCharsetToContentTypeIfUndefined(false)));
   }
 
   /** The management port (health, metrics, ring). */
   public static RequestSpecification management() {
     // getManagementUri() ends with the management root path (/q); tests use absolute paths.
     java.net.URI uri = java.net.URI.create(TestHTTPResourceManager.getManagementUri());
-    return given().baseUri(uri.getScheme() + "://" + uri.getAuthority()).port(-1).urlEncodingEnabled(false);
+    return given()
+        .baseUri(uri.getScheme() + "://" + uri.getAuthority())
+        .port(-1)
+        .urlEncodingEnabled(false);
   }
 }

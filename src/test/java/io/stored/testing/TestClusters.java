@@ -5,8 +5,8 @@ import io.stored.engine.Eviction;
 import io.stored.engine.StoreEngine;
 import io.stored.replication.Message;
 import io.stored.replication.Peers;
-import io.stored.replication.Reply;
 import io.stored.replication.ReplicaNode;
+import io.stored.replication.Reply;
 import io.stored.ring.Member;
 import io.stored.ring.MemberState;
 import io.stored.ring.Placement;
@@ -42,8 +42,14 @@ public final class TestClusters {
   /** Starts a store with an empty engine, not yet in the ring. */
   public ReplicaNode start(String name) {
     Peers peers = (to, message) -> deliver(to, message);
-    ReplicaNode node = new ReplicaNode(name, new StoreEngine(new EngineSettings(partitions, 1L << 30, Eviction.NONE),
-        io.stored.engine.Ticker.system()), new Router(ring), peers);
+    ReplicaNode node =
+        new ReplicaNode(
+            name,
+            new StoreEngine(
+                new EngineSettings(partitions, 1L << 30, Eviction.NONE),
+                io.stored.engine.Ticker.system()),
+            new Router(ring),
+            peers);
     nodes.put(name, node);
     return node;
   }
@@ -56,7 +62,10 @@ public final class TestClusters {
     return CompletableFuture.completedFuture(target.handle(message));
   }
 
-  /** Sets a member's state (adding it if new), rebalances, and publishes the ring to every reachable node. */
+  /**
+   * Sets a member's state (adding it if new), rebalances, and publishes the ring to every reachable
+   * node.
+   */
   public Ring set(String name, MemberState state) {
     members.removeIf(m -> m.name().equals(name));
     members.add(new Member(name, "mem://" + name, state));

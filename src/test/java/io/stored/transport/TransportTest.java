@@ -12,8 +12,8 @@ import io.stored.engine.StoreEngine;
 import io.stored.engine.Ticker;
 import io.stored.engine.WriteResult;
 import io.stored.replication.Message;
-import io.stored.replication.Reply;
 import io.stored.replication.ReplicaNode;
+import io.stored.replication.Reply;
 import io.stored.ring.Member;
 import io.stored.ring.MemberState;
 import io.stored.ring.Placement;
@@ -48,36 +48,48 @@ class TransportTest {
   @Test
   void codec_roundTripsEveryKind() {
     ItemKey k = ItemKey.of("ns", "caf\u00e9/\u0000x", "id\uD83D\uDE00");
-    List<Mutation> ms = List.of(new Mutation(k, new byte[] {0, (byte) 255, 7}, "text/plain", 42, 99),
-        new Mutation(k, new byte[0], "application/octet-stream", 43, 0), new Mutation(k, null, null, 44, 0));
-    List<Message> messages = List.of(new Message.Replicate(7, 3, ms), new Message.FetchSnapshot(8, 9, k, 100),
-        new Message.FetchSnapshot(8, 9, null, 1));
+    List<Mutation> ms =
+        List.of(
+            new Mutation(k, new byte[] {0, (byte) 255, 7}, "text/plain", 42, 99),
+            new Mutation(k, new byte[0], "application/octet-stream", 43, 0),
+            new Mutation(k, null, null, 44, 0));
+    List<Message> messages =
+        List.of(
+            new Message.Replicate(7, 3, ms),
+            new Message.FetchSnapshot(8, 9, k, 100),
+            new Message.FetchSnapshot(8, 9, null, 1));
     for (Message m : messages) {
       Codec.Frame f = Codec.decode(body(Codec.encode(11, m)));
       assertThat(f.correlation()).isEqualTo(11);
       assertThat(f.message().epoch()).isEqualTo(m.epoch());
     }
-    Message.Replicate back = (Message.Replicate) Codec.decode(body(Codec.encode(1, messages.get(0)))).message();
+    Message.Replicate back =
+        (Message.Replicate) Codec.decode(body(Codec.encode(1, messages.get(0)))).message();
     assertThat(back.mutations()).hasSize(3);
     assertThat(back.mutations().get(0).key()).isEqualTo(k);
     assertThat(back.mutations().get(0).value()).containsExactly(0, 255, 7);
     assertThat(back.mutations().get(1).value()).isEmpty();
     assertThat(back.mutations().get(2).isDelete()).isTrue();
     assertThat(back.mutations().get(2).version()).isEqualTo(44);
-    Message.FetchSnapshot fetch = (Message.FetchSnapshot) Codec.decode(body(Codec.encode(1, messages.get(1)))).message();
+    Message.FetchSnapshot fetch =
+        (Message.FetchSnapshot) Codec.decode(body(Codec.encode(1, messages.get(1)))).message();
     assertThat(fetch.after()).isEqualTo(k);
     assertThat(fetch.max()).isEqualTo(100);
 
-    for (Reply r : List.of(new Reply.Ack(5), new Reply.Stale(6), new Reply.Behind(7), new Reply.NotOwner(8, 12))) {
+    for (Reply r :
+        List.of(
+            new Reply.Ack(5), new Reply.Stale(6), new Reply.Behind(7), new Reply.NotOwner(8, 12))) {
       assertThat(Codec.decode(body(Codec.encode(3, r))).reply()).isEqualTo(r);
     }
-    Reply.Chunk chunk = (Reply.Chunk) Codec.decode(body(Codec.encode(3, new Reply.Chunk(9, ms)))).reply();
+    Reply.Chunk chunk =
+        (Reply.Chunk) Codec.decode(body(Codec.encode(3, new Reply.Chunk(9, ms)))).reply();
     assertThat(chunk.mutations()).extracting(Mutation::version).containsExactly(42L, 43L, 44L);
     assertThat(Codec.decode(body(Codec.encodeError(4, "boom"))).error()).isEqualTo("boom");
   }
 
   @Test
-  void replication_overSockets_isPipelinedOnOneConnection_andEveryAckedWriteIsOnTheBackup() throws Exception {
+  void replication_overSockets_isPipelinedOnOneConnection_andEveryAckedWriteIsOnTheBackup()
+      throws Exception {
     List<ReplicaNode> nodes = cluster(2);
     ReplicaNode a = nodes.get(0);
     List<CompletableFuture<WriteResult>> writes = new ArrayList<>();
@@ -87,34 +99,52 @@ class TransportTest {
       int p = a.router().locate(k).partition();
       ReplicaNode primary = nodeNamed(nodes, a.router().ring().owners(p).get(0).name());
       keys.add(k);
-      writes.add(primary.put(p, k, ("v" + i).getBytes(StandardCharsets.UTF_8), "t", 0, Precondition.NONE)
-          .toCompletableFuture());
+      writes.add(
+          primary
+              .put(p, k, ("v" + i).getBytes(StandardCharsets.UTF_8), "t", 0, Precondition.NONE)
+              .toCompletableFuture());
     }
     CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
     for (int i = 0; i < keys.size(); i++) {
       int p = a.router().locate(keys.get(i)).partition();
       for (ReplicaNode n : nodes) {
-        assertThat(n.engine().get(p, keys.get(i)).value()).isEqualTo(("v" + i).getBytes(StandardCharsets.UTF_8));
+        assertThat(n.engine().get(p, keys.get(i)).value())
+            .isEqualTo(("v" + i).getBytes(StandardCharsets.UTF_8));
       }
     }
   }
 
   @Test
   void aReplyThatNeverComes_failsAtTheDeadline() throws Exception {
-    var silent = vertx.createNetServer().connectHandler(s -> s.handler(b -> { })).listen(0, "127.0.0.1")
-        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    var silent =
+        vertx
+            .createNetServer()
+            .connectHandler(s -> s.handler(b -> {}))
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
     addresses.put("silent", "127.0.0.1:" + silent.actualPort());
     VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofMillis(300));
     long start = System.nanoTime();
-    assertThatThrownBy(() -> peers.send("silent", new Message.Replicate(1, 0, List.of())).toCompletableFuture()
-        .get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TimeoutException.class);
+    assertThatThrownBy(
+            () ->
+                peers
+                    .send("silent", new Message.Replicate(1, 0, List.of()))
+                    .toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(TimeoutException.class);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
   }
 
   @Test
   void aLostPeer_failsRequests_andTheNextRequestReconnects() throws Exception {
-    PeerServer server = PeerServer.start(vertx, "127.0.0.1", 0, m -> new Reply.Ack(m.epoch()))
-        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    PeerServer server =
+        PeerServer.start(vertx, "127.0.0.1", 0, m -> new Reply.Ack(m.epoch()))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
     int port = server.port();
     addresses.put("p", "127.0.0.1:" + port);
     VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2));
@@ -124,26 +154,35 @@ class TransportTest {
     assertThatThrownBy(() -> send(peers, "p")).hasCauseInstanceOf(ConnectException.class);
 
     PeerServer.start(vertx, "127.0.0.1", port, m -> new Reply.Stale(m.epoch() + 1))
-        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(5, TimeUnit.SECONDS);
     assertThat(send(peers, "p")).isEqualTo(new Reply.Stale(2));
     assertThatThrownBy(() -> send(peers, "nobody")).hasCauseInstanceOf(ConnectException.class);
   }
 
   @Test
   void aBrokenFrame_closesTheConnection_andTheServerKeepsServing() throws Exception {
-    PeerServer server = PeerServer.start(vertx, "127.0.0.1", 0, m -> new Reply.Ack(m.epoch()))
-        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    PeerServer server =
+        PeerServer.start(vertx, "127.0.0.1", 0, m -> new Reply.Ack(m.epoch()))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
       s.getOutputStream().write(new byte[] {0x7f, 0, 0, 0, 1, 2, 3});
       s.setSoTimeout(5000);
       assertThat(s.getInputStream().read()).isEqualTo(-1);
     }
     addresses.put("p", "127.0.0.1:" + server.port());
-    assertThat(send(new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2)), "p")).isEqualTo(new Reply.Ack(1));
+    assertThat(send(new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2)), "p"))
+        .isEqualTo(new Reply.Ack(1));
   }
 
   private static Reply send(VertxPeers peers, String to) throws Exception {
-    return peers.send(to, new Message.Replicate(1, 0, List.of())).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    return peers
+        .send(to, new Message.Replicate(1, 0, List.of()))
+        .toCompletableFuture()
+        .get(5, TimeUnit.SECONDS);
   }
 
   private List<ReplicaNode> cluster(int n) throws Exception {
@@ -155,10 +194,17 @@ class TransportTest {
     VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofSeconds(5));
     List<ReplicaNode> nodes = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      ReplicaNode node = new ReplicaNode("s" + i, new StoreEngine(new EngineSettings(32, 1 << 26, Eviction.NONE),
-          Ticker.system()), new Router(ring), peers);
-      PeerServer server = PeerServer.start(vertx, "127.0.0.1", 0, node::handle).toCompletionStage()
-          .toCompletableFuture().get(5, TimeUnit.SECONDS);
+      ReplicaNode node =
+          new ReplicaNode(
+              "s" + i,
+              new StoreEngine(new EngineSettings(32, 1 << 26, Eviction.NONE), Ticker.system()),
+              new Router(ring),
+              peers);
+      PeerServer server =
+          PeerServer.start(vertx, "127.0.0.1", 0, node::handle)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(5, TimeUnit.SECONDS);
       addresses.put(node.name(), "127.0.0.1:" + server.port());
       nodes.add(node);
     }
