@@ -1,6 +1,7 @@
 package io.stored.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.netty.buffer.Unpooled;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.stored.api.RequestMetrics.Op;
 import io.stored.engine.Entry;
@@ -13,17 +14,16 @@ import io.stored.node.Role;
 import io.stored.ring.Member;
 import io.stored.router.Router;
 import io.stored.store.StoreNode;
-import io.netty.buffer.Unpooled;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,10 +37,10 @@ import org.jboss.logging.Logger;
  * The data API on the HTTP port: {@code /{namespace}/{key}/{id}} items, {@code /{namespace}/{key}}
  * id listings and {@code /{namespace}} key listings. Registered only with the endpoint role.
  *
- * <p>Handlers run on the Vert.x event loop: every operation is an in-memory call that returns
- * at once, so there is no hop to a worker thread. Each request asks the router for its
- * partition's owners and goes to the primary (in this process in the single-process mode).
- * Errors are {@link ApiException}s, answered as problem+json by {@link Problems}.
+ * <p>Handlers run on the Vert.x event loop: every operation is an in-memory call that returns at
+ * once, so there is no hop to a worker thread. Each request asks the router for its partition's
+ * owners and goes to the primary (in this process in the single-process mode). Errors are {@link
+ * ApiException}s, answered as problem+json by {@link Problems}.
  */
 @ApplicationScoped
 public class DataRoutes {
@@ -55,9 +55,12 @@ public class DataRoutes {
   private static final Set<String> PUT_PARAMS = Set.of("ttl");
   private static final Set<String> LIST_IDS_PARAMS = Set.of("limit", "after", "read");
   private static final Set<String> LIST_KEYS_PARAMS = Set.of("limit", "after");
+
   /** How long a refused request's unread body is drained before the connection is closed. */
   static final long LINGER_MILLIS = 5000;
-  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+
+  private static final CharSequence APPLICATION_JSON =
+      HttpHeaders.createOptimized("application/json");
 
   private final NodeConfig node;
   private final Router router;
@@ -70,10 +73,17 @@ public class DataRoutes {
   private final int maxId;
   private final int listLimit;
   private final int maxListLimit;
+
   /** Distinct content types are few; sharing the strings saves memory per stored item. */
   private final ConcurrentHashMap<String, String> contentTypes = new ConcurrentHashMap<>();
 
-  DataRoutes(NodeConfig node, ApiConfig api, Router router, StoreNode store, RequestMetrics metrics, Vertx vertx) {
+  DataRoutes(
+      NodeConfig node,
+      ApiConfig api,
+      Router router,
+      StoreNode store,
+      RequestMetrics metrics,
+      Vertx vertx) {
     this.node = node;
     this.vertx = vertx;
     this.router = router;
@@ -90,10 +100,20 @@ public class DataRoutes {
   void register(@Observes io.vertx.ext.web.Router web) {
     // Requests Vert.x rejects before routing (undecodable path) and paths no route serves
     // (every path on a node without the endpoint role) get problem+json bodies too.
-    web.errorHandler(400, ctx -> Problems.send(ctx.response(), ApiException.badRequest(
-        "the request line or path is malformed (for example a % not followed by two hex digits)")));
-    web.errorHandler(404, ctx -> Problems.send(ctx.response(), ApiException.notFound(
-        "this node does not serve the data API (it does not run the endpoint role)")));
+    web.errorHandler(
+        400,
+        ctx ->
+            Problems.send(
+                ctx.response(),
+                ApiException.badRequest(
+                    "the request line or path is malformed (for example a % not followed by two hex digits)")));
+    web.errorHandler(
+        404,
+        ctx ->
+            Problems.send(
+                ctx.response(),
+                ApiException.notFound(
+                    "this node does not serve the data API (it does not run the endpoint role)")));
     if (!node.roles().contains(Role.ENDPOINT)) {
       return;
     }
@@ -128,7 +148,11 @@ public class DataRoutes {
       fail(req, op, start, e);
     } catch (RuntimeException e) {
       LOG.errorf(e, "bug while serving %s %s", req.method(), req.path());
-      fail(req, op, start, ApiException.internal("unexpected error; the server log has the details"));
+      fail(
+          req,
+          op,
+          start,
+          ApiException.internal("unexpected error; the server log has the details"));
     }
   }
 
@@ -138,8 +162,12 @@ public class DataRoutes {
       return Op.OPTIONS;
     }
     return switch (depth) {
-      case 3 -> m == HttpMethod.GET ? Op.GET : m == HttpMethod.HEAD ? Op.HEAD : m == HttpMethod.PUT ? Op.PUT
-          : m == HttpMethod.DELETE ? Op.DELETE : Op.INVALID;
+      case 3 ->
+          m == HttpMethod.GET
+              ? Op.GET
+              : m == HttpMethod.HEAD
+                  ? Op.HEAD
+                  : m == HttpMethod.PUT ? Op.PUT : m == HttpMethod.DELETE ? Op.DELETE : Op.INVALID;
       case 2 -> read ? Op.LIST_IDS : m == HttpMethod.DELETE ? Op.DELETE_KEY : Op.INVALID;
       default -> read ? Op.LIST_KEYS : Op.INVALID;
     };
@@ -158,7 +186,8 @@ public class DataRoutes {
     Entry e = engine.get(loc.partition(), key);
     HttpServerResponse resp = req.response();
     switch (pre.evaluate(e)) {
-      case IF_MATCH_FAILED -> throw ApiException.preconditionFailed("If-Match does not match the item's current ETag");
+      case IF_MATCH_FAILED ->
+          throw ApiException.preconditionFailed("If-Match does not match the item's current ETag");
       case IF_NONE_MATCH_FAILED -> {
         resp.setStatusCode(304).putHeader(HttpHeaders.ETAG, EntityTags.format(e.version())).end();
         metrics.record(op, 304, start);
@@ -194,25 +223,34 @@ public class DataRoutes {
     if (req.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
       req.response().writeContinue();
     }
-    readBody(req, length, body -> {
-      WriteResult r = engine.put(loc.partition(), key, body, contentType, ttl, pre);
-      HttpServerResponse resp = req.response();
-      switch (r.outcome()) {
-        case CREATED -> {
-          resp.setStatusCode(201).putHeader(HttpHeaders.LOCATION, req.path())
-              .putHeader(HttpHeaders.ETAG, EntityTags.format(r.entry().version())).end();
-          metrics.record(Op.PUT, 201, start);
-        }
-        case UPDATED -> {
-          resp.setStatusCode(200).putHeader(HttpHeaders.ETAG, EntityTags.format(r.entry().version())).end();
-          metrics.record(Op.PUT, 200, start);
-        }
-        case PRECONDITION_FAILED -> throw ApiException.preconditionFailed(
-            "the item's current state does not satisfy If-Match / If-None-Match");
-        case INSUFFICIENT_STORAGE -> throw ApiException.insufficientStorage(engine.maxMemory());
-        default -> throw new IllegalStateException("put answered " + r.outcome());
-      }
-    }, start);
+    readBody(
+        req,
+        length,
+        body -> {
+          WriteResult r = engine.put(loc.partition(), key, body, contentType, ttl, pre);
+          HttpServerResponse resp = req.response();
+          switch (r.outcome()) {
+            case CREATED -> {
+              resp.setStatusCode(201)
+                  .putHeader(HttpHeaders.LOCATION, req.path())
+                  .putHeader(HttpHeaders.ETAG, EntityTags.format(r.entry().version()))
+                  .end();
+              metrics.record(Op.PUT, 201, start);
+            }
+            case UPDATED -> {
+              resp.setStatusCode(200)
+                  .putHeader(HttpHeaders.ETAG, EntityTags.format(r.entry().version()))
+                  .end();
+              metrics.record(Op.PUT, 200, start);
+            }
+            case PRECONDITION_FAILED ->
+                throw ApiException.preconditionFailed(
+                    "the item's current state does not satisfy If-Match / If-None-Match");
+            case INSUFFICIENT_STORAGE -> throw ApiException.insufficientStorage(engine.maxMemory());
+            default -> throw new IllegalStateException("put answered " + r.outcome());
+          }
+        },
+        start);
   }
 
   private void deleteItem(HttpServerRequest req, ItemPath path, long start) {
@@ -227,8 +265,9 @@ public class DataRoutes {
         metrics.record(Op.DELETE, 200, start);
       }
       case NOT_FOUND -> throw ApiException.notFound("no item at " + req.path());
-      case PRECONDITION_FAILED -> throw ApiException.preconditionFailed(
-          "the item's current state does not satisfy If-Match / If-None-Match");
+      case PRECONDITION_FAILED ->
+          throw ApiException.preconditionFailed(
+              "the item's current state does not satisfy If-Match / If-None-Match");
       default -> throw new IllegalStateException("delete answered " + r.outcome());
     }
   }
@@ -239,7 +278,8 @@ public class DataRoutes {
     int limit = q.limit(listLimit, maxListLimit);
     ItemKey first = path.firstOfKey();
     Router.Location loc = router.locate(first);
-    StoreEngine.Page page = engineFor(loc).listIds(loc.partition(), path.namespace(), path.key(), q.after(), limit);
+    StoreEngine.Page page =
+        engineFor(loc).listIds(loc.partition(), path.namespace(), path.key(), q.after(), limit);
     List<String> ids = new ArrayList<>(page.items().size());
     for (ItemKey k : page.items()) {
       ids.add(k.id());
@@ -250,7 +290,8 @@ public class DataRoutes {
   private void deleteKey(HttpServerRequest req, ItemPath path, long start) {
     QueryParams.parse(req.query(), NONE);
     if (EntityTags.present(req.headers())) {
-      throw ApiException.badRequest("If-Match and If-None-Match apply to items, not to a whole key");
+      throw ApiException.badRequest(
+          "If-Match and If-None-Match apply to items, not to a whole key");
     }
     ItemKey first = path.firstOfKey();
     Router.Location loc = router.locate(first);
@@ -269,7 +310,13 @@ public class DataRoutes {
     sendPage(req, Op.LIST_KEYS, start, head, "keys", keys, page.more());
   }
 
-  private void sendPage(HttpServerRequest req, Op op, long start, boolean head, String field, List<String> items,
+  private void sendPage(
+      HttpServerRequest req,
+      Op op,
+      long start,
+      boolean head,
+      String field,
+      List<String> items,
       boolean more) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put(field, items);
@@ -304,13 +351,21 @@ public class DataRoutes {
   private StoreEngine engineFor(Router.Location loc) {
     Member primary = loc.primary();
     if (primary == null) {
-      throw ApiException.unavailable("no store owns partition " + loc.partition() + " (ring epoch " + loc.epoch()
-          + "); the cluster is not ready");
+      throw ApiException.unavailable(
+          "no store owns partition "
+              + loc.partition()
+              + " (ring epoch "
+              + loc.epoch()
+              + "); the cluster is not ready");
     }
     StoreEngine engine = store.engine();
     if (engine == null || !primary.name().equals(self)) {
-      throw ApiException.unavailable("the primary of partition " + loc.partition() + " (" + primary.name()
-          + ") is not reachable from this endpoint");
+      throw ApiException.unavailable(
+          "the primary of partition "
+              + loc.partition()
+              + " ("
+              + primary.name()
+              + ") is not reachable from this endpoint");
     }
     return engine;
   }
@@ -323,7 +378,8 @@ public class DataRoutes {
       throw ApiException.unavailable("no store is in the ring yet; the cluster is not ready");
     }
     if (engine == null || members.size() != 1 || !members.get(0).name().equals(self)) {
-      throw ApiException.unavailable("listing the keys of a namespace needs every store, and not all are reachable");
+      throw ApiException.unavailable(
+          "listing the keys of a namespace needs every store, and not all are reachable");
     }
     return engine;
   }
@@ -333,7 +389,8 @@ public class DataRoutes {
       return OCTET_STREAM;
     }
     if (header.length() > MAX_CONTENT_TYPE) {
-      throw ApiException.badRequest("Content-Type is longer than " + MAX_CONTENT_TYPE + " characters");
+      throw ApiException.badRequest(
+          "Content-Type is longer than " + MAX_CONTENT_TYPE + " characters");
     }
     String shared = contentTypes.get(header);
     if (shared != null) {
@@ -364,8 +421,8 @@ public class DataRoutes {
 
   /**
    * Streams the body into one array, failing with 413 as soon as it passes the limit, so an
-   * oversized body (chunked, without Content-Length) is never held whole. With a known length
-   * the bytes are copied once, straight into an array of the final size.
+   * oversized body (chunked, without Content-Length) is never held whole. With a known length the
+   * bytes are copied once, straight into an array of the final size.
    */
   private void readBody(HttpServerRequest req, long length, Consumer<byte[]> onBody, long start) {
     if (req.isEnded()) {
@@ -373,24 +430,27 @@ public class DataRoutes {
       return;
     }
     BodyCollector body = new BodyCollector(length);
-    req.handler(chunk -> {
-      if (body.failed) {
-        return;
-      }
-      if (!body.add(chunk, maxValueSize)) {
-        body.failed = true;
-        fail(req, Op.PUT, start, ApiException.valueTooLarge(maxValueSize));
-      }
-    });
-    req.endHandler(v -> {
-      if (!body.failed) {
-        complete(req, onBody, body.bytes(), start);
-      }
-    });
-    req.exceptionHandler(t -> {
-      body.failed = true;
-      LOG.debugf("reading the body of PUT %s failed: %s", req.path(), t.toString());
-    });
+    req.handler(
+        chunk -> {
+          if (body.failed) {
+            return;
+          }
+          if (!body.add(chunk, maxValueSize)) {
+            body.failed = true;
+            fail(req, Op.PUT, start, ApiException.valueTooLarge(maxValueSize));
+          }
+        });
+    req.endHandler(
+        v -> {
+          if (!body.failed) {
+            complete(req, onBody, body.bytes(), start);
+          }
+        });
+    req.exceptionHandler(
+        t -> {
+          body.failed = true;
+          LOG.debugf("reading the body of PUT %s failed: %s", req.path(), t.toString());
+        });
     req.resume();
   }
 
@@ -401,16 +461,20 @@ public class DataRoutes {
       fail(req, Op.PUT, start, e);
     } catch (RuntimeException e) {
       LOG.errorf(e, "bug while serving PUT %s", req.path());
-      fail(req, Op.PUT, start, ApiException.internal("unexpected error; the server log has the details"));
+      fail(
+          req,
+          Op.PUT,
+          start,
+          ApiException.internal("unexpected error; the server log has the details"));
     }
   }
 
   /**
-   * Answers with a problem. When the request's body has not been read, the connection is
-   * closed after the answer (the unread bytes would otherwise be parsed as the next request),
-   * but only once the client has sent the rest or {@link #LINGER_MILLIS} passed: closing a
-   * socket with unread input resets it, and the client could lose the answer (the "lingering
-   * close" of nginx and Apache). The rest is discarded as it arrives, never buffered.
+   * Answers with a problem. When the request's body has not been read, the connection is closed
+   * after the answer (the unread bytes would otherwise be parsed as the next request), but only
+   * once the client has sent the rest or {@link #LINGER_MILLIS} passed: closing a socket with
+   * unread input resets it, and the client could lose the answer (the "lingering close" of nginx
+   * and Apache). The rest is discarded as it arrives, never buffered.
    */
   private void fail(HttpServerRequest req, Op op, long start, ApiException e) {
     HttpServerResponse resp = req.response();
@@ -418,14 +482,21 @@ public class DataRoutes {
       return;
     }
     if (!req.isEnded() && hasBody(req)) {
-      resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-      long timer = vertx.setTimer(LINGER_MILLIS, t -> req.connection().close());
-      req.handler(chunk -> { });
-      req.endHandler(v -> {
-        vertx.cancelTimer(timer);
-        req.connection().close();
-      });
-      req.resume();
+      req.handler(chunk -> {});
+      if (req.version() == HttpVersion.HTTP_2) {
+        // One stream of a shared connection: discard the rest of its body, close nothing
+        // (and HTTP/2 forbids a Connection header).
+        req.resume();
+      } else {
+        resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        long timer = vertx.setTimer(LINGER_MILLIS, t -> req.connection().close());
+        req.endHandler(
+            v -> {
+              vertx.cancelTimer(timer);
+              req.connection().close();
+            });
+        req.resume();
+      }
     }
     Problems.send(resp, e);
     metrics.record(op, e.status(), start);
@@ -436,7 +507,9 @@ public class DataRoutes {
     return (cl != null && !cl.equals("0")) || req.headers().contains(HttpHeaders.TRANSFER_ENCODING);
   }
 
-  /** Collects body chunks: into an exact-size array when the length is known, else a growing buffer. */
+  /**
+   * Collects body chunks: into an exact-size array when the length is known, else a growing buffer.
+   */
   private static final class BodyCollector {
     private final byte[] fixed;
     private final Buffer growing;
@@ -469,5 +542,4 @@ public class DataRoutes {
       return size == fixed.length ? fixed : java.util.Arrays.copyOf(fixed, size);
     }
   }
-
 }
