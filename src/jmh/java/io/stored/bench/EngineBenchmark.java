@@ -70,10 +70,7 @@ public class EngineBenchmark {
       String key = String.format("key-%015d", i);
       keys[i] = ItemKey.of("default", key, "0");
       paths[i] = "default/" + key + "/0";
-      partitionOf[i] =
-          PartitionHash.partition(
-              PartitionHash.hash64(keys[i].partitionKeyBytes(), 0, keys[i].partitionKeyLength()),
-              PARTITIONS);
+      partitionOf[i] = partition(keys[i]);
       engine.put(partitionOf[i], keys[i], value, "application/octet-stream", 0, Precondition.NONE);
       chm.put(paths[i], value);
       chmIds.computeIfAbsent("default/" + key, k -> new ConcurrentSkipListMap<>()).put("0", value);
@@ -98,9 +95,7 @@ public class EngineBenchmark {
     if (impl.equals("stored")) {
       // the endpoint hashes every request: part of the measured cost
       ItemKey k = keys[i];
-      int p =
-          PartitionHash.partition(
-              PartitionHash.hash64(k.partitionKeyBytes(), 0, k.partitionKeyLength()), PARTITIONS);
+      int p = partition(k);
       return engine.get(p, k);
     }
     return chm.get(paths[i]);
@@ -111,9 +106,7 @@ public class EngineBenchmark {
     int i = samples[c.advance()];
     if (impl.equals("stored")) {
       ItemKey k = keys[i];
-      int p =
-          PartitionHash.partition(
-              PartitionHash.hash64(k.partitionKeyBytes(), 0, k.partitionKeyLength()), PARTITIONS);
+      int p = partition(k);
       return engine.put(p, k, value, "application/octet-stream", 0, Precondition.NONE);
     }
     return chm.put(paths[i], value);
@@ -133,6 +126,12 @@ public class EngineBenchmark {
     }
     Map<String, byte[]> ids = chmIds.get(paths[i].substring(0, paths[i].length() - 2));
     return ids == null ? null : ids.keySet().toArray();
+  }
+
+  /** The partition of a key, computed as the endpoint does for every request. */
+  static int partition(ItemKey k) {
+    return PartitionHash.partition(
+        PartitionHash.hash64(k.partitionKeyBytes(), 0, k.partitionKeyLength()), PARTITIONS);
   }
 
   static int[] uniform(int n, int count) {

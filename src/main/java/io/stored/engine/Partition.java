@@ -112,17 +112,7 @@ final class Partition {
       return WriteResult.INSUFFICIENT_STORAGE;
     }
     Entry e = new Entry(k, value, contentType, nextVersion(now), expiresAt);
-    if (current != null) {
-      unlinkIndexes(current);
-    } else {
-      counters.entries.increment();
-    }
-    items.put(k, e);
-    linkIndexes(e, now);
-    bytes += delta;
-    if (!tombstones.isEmpty()) {
-      tombstones.remove(k);
-    }
+    install(e, current, delta, now);
     return new WriteResult(
         current == null ? WriteResult.Outcome.CREATED : WriteResult.Outcome.UPDATED,
         e,
@@ -182,16 +172,11 @@ final class Partition {
       if (!budget.tryAdd(delta)) {
         budget.force(delta);
       }
-      Entry e = new Entry(k, m.value(), m.contentType(), m.version(), m.expiresAt());
-      if (current != null) {
-        unlinkIndexes(current);
-      } else {
-        counters.entries.increment();
-      }
-      items.put(k, e);
-      linkIndexes(e, now);
-      bytes += delta;
-      tombstones.remove(k);
+      install(
+          new Entry(k, m.value(), m.contentType(), m.version(), m.expiresAt()),
+          current,
+          delta,
+          now);
     }
     lastVersion = Math.max(lastVersion, m.version());
     return true;
@@ -319,6 +304,21 @@ final class Partition {
       return null;
     }
     return e;
+  }
+
+  /** Puts {@code e} in place of {@code current} (or of nothing), its memory already reserved. */
+  private void install(Entry e, Entry current, long delta, long now) {
+    if (current != null) {
+      unlinkIndexes(current);
+    } else {
+      counters.entries.increment();
+    }
+    items.put(e.key, e);
+    linkIndexes(e, now);
+    bytes += delta;
+    if (!tombstones.isEmpty()) {
+      tombstones.remove(e.key);
+    }
   }
 
   private long nextVersion(long now) {
