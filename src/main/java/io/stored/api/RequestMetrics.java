@@ -3,12 +3,12 @@ package io.stored.api;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * {@code stored.requests}: a latency histogram per data-API operation and status. Timers are built
- * once per (operation, status) and cached, so recording is a map lookup and an add.
+ * once per (operation, status) and cached, so recording is an array read and an add.
  */
 @ApplicationScoped
 public class RequestMetrics {
@@ -27,27 +27,31 @@ public class RequestMetrics {
     final String tag = name().toLowerCase();
   }
 
+  private static final int STATUSES = 600;
+
   private final MeterRegistry registry;
-  private final ConcurrentHashMap<Integer, Timer> timers = new ConcurrentHashMap<>();
+
+  /** Indexed by op ordinal * 600 + status: no key object per request. */
+  private final AtomicReferenceArray<Timer> timers =
+      new AtomicReferenceArray<>(Op.values().length * STATUSES);
 
   RequestMetrics(MeterRegistry registry) {
     this.registry = registry;
   }
 
   void record(Op op, int status, long startNanos) {
-    int k = op.ordinal() * 1000 + status;
+    int k = op.ordinal() * STATUSES + status;
     Timer t = timers.get(k);
     if (t == null) {
+      // Micrometer returns the registered timer when one with these tags exists.
       t =
-          timers.computeIfAbsent(
-              k,
-              x ->
-                  Timer.builder("stored.requests")
-                      .description("Data API requests by operation and status")
-                      .tag("op", op.tag)
-                      .tag("status", Integer.toString(status))
-                      .publishPercentileHistogram()
-                      .register(registry));
+          Timer.builder("stored.requests")
+              .description("Data API requests by operation and status")
+              .tag("op", op.tag)
+              .tag("status", Integer.toString(status))
+              .publishPercentileHistogram()
+              .register(registry);
+      timers.set(k, t);
     }
     t.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
   }

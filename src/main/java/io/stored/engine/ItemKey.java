@@ -94,14 +94,6 @@ public final class ItemKey implements Comparable<ItemKey> {
     return nsLength + 1 + keyLength;
   }
 
-  /** Whether both addresses have the same namespace and key. */
-  public boolean samePartitionKey(ItemKey other) {
-    int n = partitionKeyLength();
-    return n == other.partitionKeyLength()
-        && nsLength == other.nsLength
-        && Arrays.equals(bytes, 0, n, other.bytes, 0, n);
-  }
-
   /** Whether this address is in the given namespace. */
   public boolean inNamespace(byte[] namespace) {
     return Arrays.equals(bytes, 0, nsLength, namespace, 0, namespace.length);

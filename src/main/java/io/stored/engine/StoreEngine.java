@@ -43,10 +43,6 @@ public final class StoreEngine {
     }
   }
 
-  public EngineSettings settings() {
-    return settings;
-  }
-
   /** The live entry at {@code key}, or null. Counts as an access for LRU. */
   public Entry get(int partition, ItemKey key) {
     return partition(partition).get(key, ticker.millis());
@@ -174,10 +170,6 @@ public final class StoreEngine {
       } while (n == SWEEP_BATCH);
     }
     return total;
-  }
-
-  public int partitionCount() {
-    return partitions.length;
   }
 
   /** Live and not yet swept items. */

@@ -75,20 +75,15 @@ public final class ReplicaNode {
       Precondition pre) {
     Ring ring = router.ring();
     requirePrimary(ring, partition);
-    WriteResult r = engine.put(partition, key, value, contentType, ttlMillis, pre);
-    return r.mutation() == null
-        ? CompletableFuture.completedFuture(r)
-        : replicate(ring, partition, List.of(r.mutation())).thenApply(x -> r);
+    return replicated(
+        ring, partition, engine.put(partition, key, value, contentType, ttlMillis, pre));
   }
 
   /** Deletes an item as the partition's primary, then replicates the delete. */
   public CompletionStage<WriteResult> delete(int partition, ItemKey key, Precondition pre) {
     Ring ring = router.ring();
     requirePrimary(ring, partition);
-    WriteResult r = engine.delete(partition, key, pre);
-    return r.mutation() == null
-        ? CompletableFuture.completedFuture(r)
-        : replicate(ring, partition, List.of(r.mutation())).thenApply(x -> r);
+    return replicated(ring, partition, engine.delete(partition, key, pre));
   }
 
   /** Deletes every id of a key as the partition's primary; completes with how many. */
@@ -171,6 +166,13 @@ public final class ReplicaNode {
               return pullFrom(
                   ring, from, partition, c.mutations().get(c.mutations().size() - 1).key(), chunk);
             });
+  }
+
+  /** Completes with {@code r} once its change (if it made one) is on every other owner. */
+  private CompletionStage<WriteResult> replicated(Ring ring, int partition, WriteResult r) {
+    return r.mutation() == null
+        ? CompletableFuture.completedFuture(r)
+        : replicate(ring, partition, List.of(r.mutation())).thenApply(x -> r);
   }
 
   private CompletionStage<Void> replicate(Ring ring, int partition, List<Mutation> mutations) {

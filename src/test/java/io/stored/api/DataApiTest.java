@@ -73,12 +73,8 @@ class DataApiTest {
 
   @Test
   void putWithoutContentType_storesOctetStream() throws Exception {
-    byte[] req =
-        ("PUT /"
-                + ns
-                + "/untyped/0 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi")
-            .getBytes(StandardCharsets.US_ASCII);
-    assertThat(RawHttp.send(base(), req).status()).isEqualTo(201);
+    assertThat(RawHttp.send(base(), "PUT", "/" + ns + "/untyped/0", bytes("hi")).status())
+        .isEqualTo(201);
     http()
         .get("/" + ns + "/untyped/0")
         .then()
@@ -393,12 +389,9 @@ class DataApiTest {
 
   @Test
   void rawNonAsciiOctets_areTakenAsUtf8() throws Exception {
-    byte[] req =
-        ("PUT /"
-                + ns
-                + "/caf\u00e9/0 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nConnection: close\r\n\r\nv")
-            .getBytes(StandardCharsets.UTF_8);
-    assertThat(RawHttp.send(base(), req).status()).isEqualTo(201);
+    // the target is sent as UTF-8 octets, not percent-encoded
+    assertThat(RawHttp.send(base(), "PUT", "/" + ns + "/caf\u00e9/0", bytes("v")).status())
+        .isEqualTo(201);
     http().get("/" + ns + "/caf%C3%A9/0").then().statusCode(200);
   }
 
@@ -525,5 +518,9 @@ class DataApiTest {
       keepAlive.get("/" + ns + "/x/y/z/w").then().statusCode(400);
     }
     keepAlive.body("v").put("/" + ns + "/after/0").then().statusCode(201);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

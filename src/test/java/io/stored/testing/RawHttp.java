@@ -31,20 +31,64 @@ public final class RawHttp {
 
   /** Sends {@code METHOD target} with no body to the server at {@code base}. */
   public static Response send(String base, String method, String target) throws IOException {
-    return send(
-        base,
-        (method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-            .getBytes(StandardCharsets.ISO_8859_1));
+    return send(base, request(method, target, null, true));
   }
 
-  /** Sends raw request bytes. */
+  /** Sends {@code METHOD target} with {@code body} (and its Content-Length). */
+  public static Response send(String base, String method, String target, byte[] body)
+      throws IOException {
+    return send(base, request(method, target, body, true));
+  }
+
+  /** Sends raw request bytes on a new connection and reads one response. */
   public static Response send(String base, byte[] request) throws IOException {
+    try (Connection c = connect(base)) {
+      return c.send(request);
+    }
+  }
+
+  /**
+   * The bytes of a request. The target is written as UTF-8 octets, so it may hold raw non-ASCII
+   * bytes; a null body sends no Content-Length.
+   */
+  public static byte[] request(String method, String target, byte[] body, boolean close) {
+    String head =
+        method
+            + " "
+            + target
+            + " HTTP/1.1\r\nHost: localhost\r\n"
+            + (body == null ? "" : "Content-Length: " + body.length + "\r\n")
+            + (close ? "Connection: close\r\n" : "")
+            + "\r\n";
+    byte[] h = head.getBytes(StandardCharsets.UTF_8);
+    byte[] all = java.util.Arrays.copyOf(h, h.length + (body == null ? 0 : body.length));
+    if (body != null) {
+      System.arraycopy(body, 0, all, h.length, body.length);
+    }
+    return all;
+  }
+
+  /** Opens a connection that can carry several requests, one after the other. */
+  public static Connection connect(String base) throws IOException {
     URI uri = URI.create(base);
-    try (Socket s = new Socket(uri.getHost(), uri.getPort())) {
-      s.setSoTimeout(10_000);
-      s.getOutputStream().write(request);
-      s.getOutputStream().flush();
-      InputStream in = s.getInputStream();
+    Socket s = new Socket(uri.getHost(), uri.getPort());
+    s.setSoTimeout(10_000);
+    return new Connection(s);
+  }
+
+  /** One HTTP/1.1 connection; each {@link #send} writes a request and reads its response. */
+  public static final class Connection implements AutoCloseable {
+    private final Socket socket;
+    private final InputStream in;
+
+    Connection(Socket socket) throws IOException {
+      this.socket = socket;
+      this.in = socket.getInputStream();
+    }
+
+    public Response send(byte[] request) throws IOException {
+      socket.getOutputStream().write(request);
+      socket.getOutputStream().flush();
       String statusLine = line(in);
       int status = Integer.parseInt(statusLine.split(" ")[1]);
       Map<String, String> headers = new LinkedHashMap<>();
@@ -54,8 +98,17 @@ public final class RawHttp {
             l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
       }
       int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-      byte[] body = in.readNBytes(length);
-      return new Response(status, headers, body);
+      return new Response(status, headers, in.readNBytes(length));
+    }
+
+    /** Whether the server closed its side (the next read sees the end of the stream). */
+    public boolean closedByServer() throws IOException {
+      return in.read() == -1;
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
     }
   }
 

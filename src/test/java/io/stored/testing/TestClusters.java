@@ -72,12 +72,6 @@ public final class TestClusters {
     return rebalance();
   }
 
-  /** Drops a member from the ring altogether. */
-  public Ring remove(String name) {
-    members.removeIf(m -> m.name().equals(name));
-    return rebalance();
-  }
-
   private Ring rebalance() {
     ring = Placement.rebalance(ring, members, replicationFactor);
     for (ReplicaNode n : nodes.values()) {

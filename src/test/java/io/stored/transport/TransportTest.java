@@ -42,7 +42,7 @@ class TransportTest {
 
   @AfterEach
   void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    await(vertx.close());
   }
 
   @Test
@@ -117,13 +117,8 @@ class TransportTest {
   @Test
   void aReplyThatNeverComes_failsAtTheDeadline() throws Exception {
     var silent =
-        vertx
-            .createNetServer()
-            .connectHandler(s -> s.handler(b -> {}))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(5, TimeUnit.SECONDS);
+        await(
+            vertx.createNetServer().connectHandler(s -> s.handler(b -> {})).listen(0, "127.0.0.1"));
     addresses.put("silent", "127.0.0.1:" + silent.actualPort());
     VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofMillis(300));
     long start = System.nanoTime();
@@ -141,22 +136,16 @@ class TransportTest {
   @Test
   void aLostPeer_failsRequests_andTheNextRequestReconnects() throws Exception {
     PeerServer server =
-        PeerServer.start(vertx, "127.0.0.1", 0, m -> new Reply.Ack(m.epoch()))
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(5, TimeUnit.SECONDS);
+        await(PeerServer.start(vertx, "127.0.0.1", 0, m -> new Reply.Ack(m.epoch())));
     int port = server.port();
     addresses.put("p", "127.0.0.1:" + port);
     VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2));
     assertThat(send(peers, "p")).isEqualTo(new Reply.Ack(1));
 
-    server.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    await(server.close());
     assertThatThrownBy(() -> send(peers, "p")).hasCauseInstanceOf(ConnectException.class);
 
-    PeerServer.start(vertx, "127.0.0.1", port, m -> new Reply.Stale(m.epoch() + 1))
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(5, TimeUnit.SECONDS);
+    await(PeerServer.start(vertx, "127.0.0.1", port, m -> new Reply.Stale(m.epoch() + 1)));
     assertThat(send(peers, "p")).isEqualTo(new Reply.Stale(2));
     assertThatThrownBy(() -> send(peers, "nobody")).hasCauseInstanceOf(ConnectException.class);
   }
@@ -164,10 +153,7 @@ class TransportTest {
   @Test
   void aBrokenFrame_closesTheConnection_andTheServerKeepsServing() throws Exception {
     PeerServer server =
-        PeerServer.start(vertx, "127.0.0.1", 0, m -> new Reply.Ack(m.epoch()))
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(5, TimeUnit.SECONDS);
+        await(PeerServer.start(vertx, "127.0.0.1", 0, m -> new Reply.Ack(m.epoch())));
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
       s.getOutputStream().write(new byte[] {0x7f, 0, 0, 0, 1, 2, 3});
       s.setSoTimeout(5000);
@@ -176,6 +162,11 @@ class TransportTest {
     addresses.put("p", "127.0.0.1:" + server.port());
     assertThat(send(new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2)), "p"))
         .isEqualTo(new Reply.Ack(1));
+  }
+
+  /** Waits (bounded) for a Vert.x future: server starts and stops. */
+  private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   private static Reply send(VertxPeers peers, String to) throws Exception {
@@ -200,11 +191,7 @@ class TransportTest {
               new StoreEngine(new EngineSettings(32, 1 << 26, Eviction.NONE), Ticker.system()),
               new Router(ring),
               peers);
-      PeerServer server =
-          PeerServer.start(vertx, "127.0.0.1", 0, node::handle)
-              .toCompletionStage()
-              .toCompletableFuture()
-              .get(5, TimeUnit.SECONDS);
+      PeerServer server = await(PeerServer.start(vertx, "127.0.0.1", 0, node::handle));
       addresses.put(node.name(), "127.0.0.1:" + server.port());
       nodes.add(node);
     }
