@@ -470,11 +470,13 @@ public class DataRoutes {
   }
 
   /**
-   * Answers with a problem. When the request's body has not been read, the connection is closed
-   * after the answer (the unread bytes would otherwise be parsed as the next request), but only
-   * once the client has sent the rest or {@link #LINGER_MILLIS} passed: closing a socket with
-   * unread input resets it, and the client could lose the answer (the "lingering close" of nginx
-   * and Apache). The rest is discarded as it arrives, never buffered.
+   * Answers with a problem. A body the request still carries is discarded as it arrives, never
+   * buffered. A connection stays open when that body has a known length within the value limit (it
+   * is drained, and the next request follows it). Otherwise (chunked, or over the limit) the answer
+   * says Connection: close and the connection closes once the client has sent the rest or {@link
+   * #LINGER_MILLIS} passed: closing with unread input resets the socket and the client could lose
+   * the answer (the "lingering close" of nginx and Apache). An HTTP/2 stream is only drained: its
+   * connection carries other streams.
    */
   private void fail(HttpServerRequest req, Op op, long start, ApiException e) {
     HttpServerResponse resp = req.response();
@@ -483,11 +485,8 @@ public class DataRoutes {
     }
     if (!req.isEnded() && hasBody(req)) {
       req.handler(chunk -> {});
-      if (req.version() == HttpVersion.HTTP_2) {
-        // One stream of a shared connection: discard the rest of its body, close nothing
-        // (and HTTP/2 forbids a Connection header).
-        req.resume();
-      } else {
+      long length = req.version() == HttpVersion.HTTP_2 ? 0 : declaredLength(req);
+      if (length < 0 || length > maxValueSize) {
         resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
         long timer = vertx.setTimer(LINGER_MILLIS, t -> req.connection().close());
         req.endHandler(
@@ -495,11 +494,20 @@ public class DataRoutes {
               vertx.cancelTimer(timer);
               req.connection().close();
             });
-        req.resume();
       }
+      req.resume();
     }
     Problems.send(resp, e);
     metrics.record(op, e.status(), start);
+  }
+
+  /** The Content-Length, or -1 when absent or unreadable (chunked, or a malformed header). */
+  private static long declaredLength(HttpServerRequest req) {
+    try {
+      return contentLength(req);
+    } catch (ApiException e) {
+      return -1;
+    }
   }
 
   private static boolean hasBody(HttpServerRequest req) {

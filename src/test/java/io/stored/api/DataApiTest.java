@@ -9,9 +9,7 @@ import static org.hamcrest.Matchers.not;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import io.restassured.response.Response;
-import io.restassured.specification.RequestSpecification;
 import io.stored.testing.RawHttp;
 import java.io.ByteArrayInputStream;
 import java.net.URL;
@@ -511,13 +509,27 @@ class DataApiTest {
   }
 
   @Test
-  void keepAliveConnections_surviveErrors() {
-    RequestSpecification keepAlive = RestAssured.given().urlEncodingEnabled(false);
-    for (int i = 0; i < 3; i++) {
-      keepAlive.get("/" + ns + "/missing/" + i).then().statusCode(404);
-      keepAlive.get("/" + ns + "/x/y/z/w").then().statusCode(400);
+  void keepAliveConnections_surviveErrors_andAnOversizedBodyClosesOnlyItsConnection()
+      throws Exception {
+    try (RawHttp.Connection c = RawHttp.connect(base())) {
+      String p = "/" + ns + "/alive/";
+      assertThat(c.send(RawHttp.request("GET", p + "0", null, false)).status()).isEqualTo(404);
+      assertThat(c.send(RawHttp.request("GET", "/default/x/y/z", null, false)).status())
+          .isEqualTo(400);
+      assertThat(c.send(RawHttp.request("PUT", p + "0?ttl=0", bytes("v"), false)).status())
+          .isEqualTo(400);
+      assertThat(c.send(RawHttp.request("POST", p + "0", bytes("v"), false)).status())
+          .isEqualTo(405);
+      assertThat(c.send(RawHttp.request("PUT", p + "0", bytes("v"), false)).status())
+          .isEqualTo(201);
+      assertThat(c.send(RawHttp.request("GET", p + "0", null, false)).bodyText()).isEqualTo("v");
+      RawHttp.Response tooBig =
+          c.send(RawHttp.request("PUT", p + "1", new byte[1024 * 1024 + 1], false));
+      assertThat(tooBig.status()).isEqualTo(413);
+      assertThat(tooBig.header("Connection")).isEqualTo("close");
+      assertThat(c.closedByServer()).isTrue();
     }
-    keepAlive.body("v").put("/" + ns + "/after/0").then().statusCode(201);
+    http().get("/" + ns + "/alive/1").then().statusCode(404);
   }
 
   private static byte[] bytes(String s) {
