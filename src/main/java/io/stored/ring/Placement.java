@@ -32,8 +32,8 @@ import java.util.Map;
  * this class keeps what the previous ring had and only corrects counts:
  *
  * 1. Keep. Each partition keeps its previous owners that are still eligible, in order (a
- *    backup of a departed primary becomes primary: a promotion, not a data move), cut to
- *    the new replication count.
+ *    backup of a departed primary becomes primary: a promotion, not a data move), then its
+ *    pending owners (already receiving it), cut to the new replication count.
  * 2. Targets. The Q * r replicas are split into N targets of floor or ceil; the members that
  *    already hold the most get the ceil ones, so no replica moves just for rounding.
  * 3. Shed. A member above its target drops replicas, backups before primaries, lowest
@@ -83,11 +83,16 @@ public final class Placement {
     int r = Math.min(replicationFactor, n);
 
     List<List<Integer>> owners = keep(previous, indexOf, all, r);
-    // Owners that hold the data already (kept from the previous ring), or every owner of a
-    // partition that had none: only these may be primary, since a new owner is still empty.
+    // Owners that hold the data already (owners in the previous ring, not pending ones), or
+    // every owner of a partition that had none: only these may be primary, since a new owner
+    // is still empty.
     List<java.util.Set<Integer>> holders = new ArrayList<>(q);
     for (int p = 0; p < q; p++) {
-      holders.add(previous.owners(p).isEmpty() ? null : new java.util.HashSet<>(owners.get(p)));
+      java.util.Set<Integer> had = new java.util.HashSet<>(owners.get(p));
+      for (Member m : previous.pending(p)) {
+        had.remove(indexOf.get(m.name()));
+      }
+      holders.add(previous.owners(p).isEmpty() ? null : had);
     }
     if (n > 0) {
       int[] load = loads(owners, all.size());
@@ -117,7 +122,9 @@ public final class Placement {
     List<List<Integer>> owners = new ArrayList<>(previous.partitions());
     for (int p = 0; p < previous.partitions(); p++) {
       List<Integer> row = new ArrayList<>(r);
-      for (Member m : previous.owners(p)) {
+      List<Member> had = new ArrayList<>(previous.owners(p));
+      had.addAll(previous.pending(p));
+      for (Member m : had) {
         Integer i = indexOf.get(m.name());
         if (i != null && ownsData(all.get(i).state()) && row.size() < r) {
           row.add(i);
@@ -314,7 +321,9 @@ public final class Placement {
   }
 
   private static boolean sameAs(Ring previous, List<Member> members, int rf, int[][] rows) {
-    if (!previous.members().equals(members) || previous.replicationFactor() != rf) {
+    if (!previous.members().equals(members)
+        || previous.replicationFactor() != rf
+        || previous.moving()) {
       return false;
     }
     for (int p = 0; p < rows.length; p++) {

@@ -35,8 +35,16 @@ class RingTest {
         .hasMessageContaining("twice");
     assertThatThrownBy(() -> Ring.create(1, two, 2, 2, new int[][] {{0, 2}, {1}}))
         .hasMessageContaining("not a member");
-    assertThatThrownBy(() -> Ring.create(1, two, 2, 1, new int[][] {{0, 1}, {1}}))
+    List<Member> three = new java.util.ArrayList<>(two);
+    three.add(new Member("c", "z", MemberState.ACTIVE));
+    assertThatThrownBy(() -> Ring.create(1, three, 2, 1, new int[][] {{0, 1, 2}, {1}}))
         .hasMessageContaining("owners");
+    assertThatThrownBy(
+            () -> Ring.create(1, three, 2, 1, new int[][] {{0}, {1}}, new int[][] {{1, 2}, {}}))
+        .hasMessageContaining("pending");
+    assertThatThrownBy(
+            () -> Ring.create(1, three, 2, 2, new int[][] {{0}, {1}}, new int[][] {{0}, {}}))
+        .hasMessageContaining("twice");
     assertThatThrownBy(
             () -> Ring.create(1, List.of(two.get(0), two.get(0)), 1, 1, new int[][] {{0}}))
         .hasMessageContaining("listed twice");
