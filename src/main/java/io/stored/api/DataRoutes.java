@@ -4,16 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.netty.buffer.Unpooled;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.stored.api.RequestMetrics.Op;
-import io.stored.engine.Entry;
 import io.stored.engine.ItemKey;
+import io.stored.engine.Mutation;
 import io.stored.engine.Precondition;
-import io.stored.engine.StoreEngine;
-import io.stored.engine.WriteResult;
+import io.stored.node.Cluster;
 import io.stored.node.NodeConfig;
 import io.stored.node.Role;
-import io.stored.ring.Member;
-import io.stored.router.Router;
-import io.stored.store.StoreNode;
+import io.stored.replication.Message;
+import io.stored.replication.Reply;
+import io.stored.router.ClusterClient;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -63,11 +64,9 @@ public class DataRoutes {
       HttpHeaders.createOptimized("application/json");
 
   private final NodeConfig node;
-  private final Router router;
-  private final StoreNode store;
+  private final ClusterClient client;
   private final RequestMetrics metrics;
   private final Vertx vertx;
-  private final String self;
   private final long maxValueSize;
   private final int maxKey;
   private final int maxId;
@@ -77,19 +76,11 @@ public class DataRoutes {
   /** Distinct content types are few; sharing the strings saves memory per stored item. */
   private final ConcurrentHashMap<String, String> contentTypes = new ConcurrentHashMap<>();
 
-  DataRoutes(
-      NodeConfig node,
-      ApiConfig api,
-      Router router,
-      StoreNode store,
-      RequestMetrics metrics,
-      Vertx vertx) {
+  DataRoutes(NodeConfig node, ApiConfig api, Cluster cluster, RequestMetrics metrics, Vertx vertx) {
     this.node = node;
     this.vertx = vertx;
-    this.router = router;
-    this.store = store;
+    this.client = cluster.client();
     this.metrics = metrics;
-    this.self = node.memberName();
     this.maxValueSize = api.maxValueSize().asLongValue();
     this.maxKey = api.maxKeySize();
     this.maxId = api.maxIdSize();
@@ -125,34 +116,32 @@ public class DataRoutes {
   void handle(RoutingContext ctx) {
     long start = System.nanoTime();
     HttpServerRequest req = ctx.request();
-    Op op = Op.INVALID;
+    ItemPath path;
+    Op op;
     try {
-      ItemPath path = ItemPath.parse(req.path(), maxKey, maxId);
-      HttpMethod m = req.method();
-      op = operation(m, path.depth());
-      boolean head = m == HttpMethod.HEAD;
-      switch (op) {
-        case GET, HEAD -> getItem(req, path, op, start);
-        case PUT -> putItem(req, path, start);
-        case DELETE -> deleteItem(req, path, start);
-        case LIST_IDS -> listIds(req, path, head, start);
-        case DELETE_KEY -> deleteKey(req, path, start);
-        case LIST_KEYS -> listKeys(req, path, head, start);
-        case OPTIONS -> {
-          req.response().setStatusCode(204).putHeader(HttpHeaders.ALLOW, allow(path.depth())).end();
-          metrics.record(op, 204, start);
-        }
-        case INVALID -> throw ApiException.methodNotAllowed(m.name(), allow(path.depth()));
-      }
+      path = ItemPath.parse(req.path(), maxKey, maxId);
+      op = operation(req.method(), path.depth());
     } catch (ApiException e) {
-      fail(req, op, start, e);
-    } catch (RuntimeException e) {
-      LOG.errorf(e, "bug while serving %s %s", req.method(), req.path());
-      fail(
-          req,
-          op,
-          start,
-          ApiException.internal("unexpected error; the server log has the details"));
+      fail(req, Op.INVALID, start, e);
+      return;
+    }
+    respond(req, op, start, () -> dispatch(req, path, op, start));
+  }
+
+  private void dispatch(HttpServerRequest req, ItemPath path, Op op, long start) {
+    boolean head = req.method() == HttpMethod.HEAD;
+    switch (op) {
+      case GET, HEAD -> getItem(req, path, op, start);
+      case PUT -> putItem(req, path, start);
+      case DELETE -> deleteItem(req, path, start);
+      case LIST_IDS -> listIds(req, path, head, start);
+      case DELETE_KEY -> deleteKey(req, path, start);
+      case LIST_KEYS -> listKeys(req, path, head, start);
+      case OPTIONS -> {
+        req.response().setStatusCode(204).putHeader(HttpHeaders.ALLOW, allow(path.depth())).end();
+        metrics.record(op, 204, start);
+      }
+      case INVALID -> throw ApiException.methodNotAllowed(req.method().name(), allow(path.depth()));
     }
   }
 
@@ -178,35 +167,45 @@ public class DataRoutes {
   }
 
   private void getItem(HttpServerRequest req, ItemPath path, Op op, long start) {
-    checkRead(QueryParams.parse(req.query(), READ));
+    boolean any = readAny(QueryParams.parse(req.query(), READ));
     ItemKey key = path.itemKey();
-    Router.Location loc = router.locate(key);
-    StoreEngine engine = engineFor(loc);
     Precondition pre = EntityTags.precondition(req.headers());
-    Entry e = engine.get(loc.partition(), key);
-    HttpServerResponse resp = req.response();
-    switch (pre.evaluate(e)) {
-      case IF_MATCH_FAILED ->
-          throw ApiException.preconditionFailed("If-Match does not match the item's current ETag");
-      case IF_NONE_MATCH_FAILED -> {
-        resp.setStatusCode(304).putHeader(HttpHeaders.ETAG, EntityTags.format(e.version())).end();
-        metrics.record(op, 304, start);
-      }
-      case PASS -> {
-        if (e == null) {
-          throw ApiException.notFound("no item at " + req.path());
-        }
-        resp.putHeader(HttpHeaders.CONTENT_TYPE, e.contentType())
-            .putHeader(HttpHeaders.ETAG, EntityTags.format(e.version()));
-        if (op == Op.HEAD) {
-          resp.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(e.value().length)).end();
-        } else {
-          // Wrap, not copy: entry values are never modified after they are stored.
-          resp.end(Buffer.buffer(Unpooled.wrappedBuffer(e.value())));
-        }
-        metrics.record(op, 200, start);
-      }
-    }
+    call(
+        req,
+        op,
+        start,
+        client.call(key, any, (epoch, p) -> new Message.Get(epoch, p, key, any)),
+        Reply.Item.class,
+        reply -> {
+          Mutation e = reply.item();
+          HttpServerResponse resp = req.response();
+          switch (pre.evaluate(e != null, e == null ? 0 : e.version())) {
+            case IF_MATCH_FAILED ->
+                throw ApiException.preconditionFailed(
+                    "If-Match does not match the item's current ETag");
+            case IF_NONE_MATCH_FAILED -> {
+              resp.setStatusCode(304)
+                  .putHeader(HttpHeaders.ETAG, EntityTags.format(e.version()))
+                  .end();
+              metrics.record(op, 304, start);
+            }
+            case PASS -> {
+              if (e == null) {
+                throw ApiException.notFound("no item at " + req.path());
+              }
+              resp.putHeader(HttpHeaders.CONTENT_TYPE, e.contentType())
+                  .putHeader(HttpHeaders.ETAG, EntityTags.format(e.version()));
+              if (op == Op.HEAD) {
+                resp.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(e.value().length))
+                    .end();
+              } else {
+                // Wrap, not copy: stored values are never modified.
+                resp.end(Buffer.buffer(Unpooled.wrappedBuffer(e.value())));
+              }
+              metrics.record(op, 200, start);
+            }
+          }
+        });
   }
 
   private void putItem(HttpServerRequest req, ItemPath path, long start) {
@@ -214,8 +213,6 @@ public class DataRoutes {
     Precondition pre = EntityTags.precondition(req.headers());
     String contentType = contentType(req.getHeader(HttpHeaders.CONTENT_TYPE));
     ItemKey key = path.itemKey();
-    Router.Location loc = router.locate(key);
-    StoreEngine engine = engineFor(loc);
     long length = contentLength(req);
     if (length > maxValueSize) {
       throw ApiException.valueTooLarge(maxValueSize);
@@ -226,30 +223,13 @@ public class DataRoutes {
     readBody(
         req,
         length,
-        body -> {
-          WriteResult r = engine.put(loc.partition(), key, body, contentType, ttl, pre);
-          HttpServerResponse resp = req.response();
-          switch (r.outcome()) {
-            case CREATED -> {
-              resp.setStatusCode(201)
-                  .putHeader(HttpHeaders.LOCATION, req.path())
-                  .putHeader(HttpHeaders.ETAG, EntityTags.format(r.entry().version()))
-                  .end();
-              metrics.record(Op.PUT, 201, start);
-            }
-            case UPDATED -> {
-              resp.setStatusCode(200)
-                  .putHeader(HttpHeaders.ETAG, EntityTags.format(r.entry().version()))
-                  .end();
-              metrics.record(Op.PUT, 200, start);
-            }
-            case PRECONDITION_FAILED ->
-                throw ApiException.preconditionFailed(
-                    "the item's current state does not satisfy If-Match / If-None-Match");
-            case INSUFFICIENT_STORAGE -> throw ApiException.insufficientStorage(engine.maxMemory());
-            default -> throw new IllegalStateException("put answered " + r.outcome());
-          }
-        },
+        body ->
+            write(
+                req,
+                Op.PUT,
+                start,
+                key,
+                (epoch, p) -> new Message.Write(epoch, p, key, body, contentType, ttl, pre)),
         start);
   }
 
@@ -257,34 +237,73 @@ public class DataRoutes {
     QueryParams.parse(req.query(), NONE);
     Precondition pre = EntityTags.precondition(req.headers());
     ItemKey key = path.itemKey();
-    Router.Location loc = router.locate(key);
-    WriteResult r = engineFor(loc).delete(loc.partition(), key, pre);
-    switch (r.outcome()) {
-      case DELETED -> {
-        req.response().setStatusCode(200).end();
-        metrics.record(Op.DELETE, 200, start);
-      }
-      case NOT_FOUND -> throw ApiException.notFound("no item at " + req.path());
-      case PRECONDITION_FAILED ->
-          throw ApiException.preconditionFailed(
-              "the item's current state does not satisfy If-Match / If-None-Match");
-      default -> throw new IllegalStateException("delete answered " + r.outcome());
-    }
+    write(
+        req,
+        Op.DELETE,
+        start,
+        key,
+        (epoch, p) -> new Message.Write(epoch, p, key, null, null, 0, pre));
+  }
+
+  /** Sends a put or delete to the primary and answers with what it did. */
+  private void write(
+      HttpServerRequest req,
+      Op op,
+      long start,
+      ItemKey key,
+      java.util.function.BiFunction<Long, Integer, Message> make) {
+    call(
+        req,
+        op,
+        start,
+        client.call(key, false, make),
+        Reply.Written.class,
+        r -> {
+          HttpServerResponse resp = req.response();
+          int status =
+              switch (r.outcome()) {
+                case CREATED -> 201;
+                case UPDATED, DELETED -> 200;
+                case NOT_FOUND -> throw ApiException.notFound("no item at " + req.path());
+                case PRECONDITION_FAILED ->
+                    throw ApiException.preconditionFailed(
+                        "the item's current state does not satisfy If-Match / If-None-Match");
+                case INSUFFICIENT_STORAGE -> throw ApiException.insufficientStorage(r.version());
+              };
+          resp.setStatusCode(status);
+          if (status == 201) {
+            resp.putHeader(HttpHeaders.LOCATION, req.path());
+          }
+          if (op == Op.PUT) {
+            resp.putHeader(HttpHeaders.ETAG, EntityTags.format(r.version()));
+          }
+          resp.end();
+          metrics.record(op, status, start);
+        });
   }
 
   private void listIds(HttpServerRequest req, ItemPath path, boolean head, long start) {
     QueryParams q = QueryParams.parse(req.query(), LIST_IDS_PARAMS);
-    checkRead(q);
+    boolean any = readAny(q);
     int limit = q.limit(listLimit, maxListLimit);
-    ItemKey first = path.firstOfKey();
-    Router.Location loc = router.locate(first);
-    StoreEngine.Page page =
-        engineFor(loc).listIds(loc.partition(), path.namespace(), path.key(), q.after(), limit);
-    List<String> ids = new ArrayList<>(page.items().size());
-    for (ItemKey k : page.items()) {
-      ids.add(k.id());
-    }
-    sendPage(req, Op.LIST_IDS, start, head, "ids", ids, page.more());
+    byte[] after = q.after();
+    call(
+        req,
+        Op.LIST_IDS,
+        start,
+        client.call(
+            path.firstOfKey(),
+            any,
+            (epoch, p) ->
+                new Message.ListIds(epoch, p, path.namespace(), path.key(), after, limit, any)),
+        Reply.Page.class,
+        page -> {
+          List<String> ids = new ArrayList<>(page.items().size());
+          for (ItemKey k : page.items()) {
+            ids.add(k.id());
+          }
+          sendPage(req, Op.LIST_IDS, start, head, "ids", ids, page.more());
+        });
   }
 
   private void deleteKey(HttpServerRequest req, ItemPath path, long start) {
@@ -293,21 +312,133 @@ public class DataRoutes {
       throw ApiException.badRequest(
           "If-Match and If-None-Match apply to items, not to a whole key");
     }
-    ItemKey first = path.firstOfKey();
-    Router.Location loc = router.locate(first);
-    int deleted = engineFor(loc).deleteKey(loc.partition(), path.namespace(), path.key()).size();
-    sendJson(req, Op.DELETE_KEY, start, false, Map.of("deleted", deleted));
+    call(
+        req,
+        Op.DELETE_KEY,
+        start,
+        client.call(
+            path.firstOfKey(),
+            false,
+            (epoch, p) -> new Message.DeleteKey(epoch, p, path.namespace(), path.key())),
+        Reply.Count.class,
+        c -> sendJson(req, Op.DELETE_KEY, start, false, Map.of("deleted", c.count())));
   }
 
+  /**
+   * Lists a namespace's keys: asks every primary for a page of the keys of the partitions it leads
+   * and merges them (a key lives in one partition, so pages never overlap).
+   */
   private void listKeys(HttpServerRequest req, ItemPath path, boolean head, long start) {
     QueryParams q = QueryParams.parse(req.query(), LIST_KEYS_PARAMS);
     int limit = q.limit(listLimit, maxListLimit);
-    StoreEngine.Page page = engineForAll().listKeys(path.namespace(), q.after(), limit);
-    List<String> keys = new ArrayList<>(page.items().size());
-    for (ItemKey k : page.items()) {
-      keys.add(k.key());
+    byte[] after = q.after();
+    Context context = Vertx.currentContext();
+    client
+        .callPrimaries(epoch -> new Message.ListKeys(epoch, path.namespace(), after, limit))
+        .whenComplete(
+            (replies, failure) ->
+                onContext(
+                    context,
+                    () ->
+                        respond(
+                            req,
+                            Op.LIST_KEYS,
+                            start,
+                            () -> {
+                              if (failure != null) {
+                                throw ApiException.unavailable(
+                                    "listing the keys of a namespace needs every primary: "
+                                        + rootMessage(failure));
+                              }
+                              List<ItemKey> all = new ArrayList<>();
+                              boolean more = false;
+                              for (Reply r : replies) {
+                                if (!(r instanceof Reply.Page page)) {
+                                  throw unavailable(r);
+                                }
+                                all.addAll(page.items());
+                                more |= page.more();
+                              }
+                              all.sort(null);
+                              more |= all.size() > limit;
+                              List<String> keys = new ArrayList<>(Math.min(limit, all.size()));
+                              for (ItemKey k : all.subList(0, Math.min(limit, all.size()))) {
+                                keys.add(k.key());
+                              }
+                              sendPage(req, Op.LIST_KEYS, start, head, "keys", keys, more);
+                            })));
+  }
+
+  /**
+   * Answers a request once the cluster's reply arrives: {@code onReply} renders the expected reply
+   * type; anything else (the retries ran out) is a 503.
+   */
+  private <R extends Reply> void call(
+      HttpServerRequest req,
+      Op op,
+      long start,
+      CompletionStage<Reply> reply,
+      Class<R> expected,
+      Consumer<R> onReply) {
+    Context context = Vertx.currentContext();
+    reply.whenComplete(
+        (r, failure) ->
+            onContext(
+                context,
+                () ->
+                    respond(
+                        req,
+                        op,
+                        start,
+                        () -> {
+                          if (failure != null) {
+                            throw new IllegalStateException("request failed", failure);
+                          }
+                          if (!expected.isInstance(r)) {
+                            throw unavailable(r);
+                          }
+                          onReply.accept(expected.cast(r));
+                        })));
+  }
+
+  /** Runs {@code task}, answering its ApiException (or a bug) as a problem. */
+  private void respond(HttpServerRequest req, Op op, long start, Runnable task) {
+    try {
+      task.run();
+    } catch (ApiException e) {
+      fail(req, op, start, e);
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "bug while serving %s %s", req.method(), req.path());
+      fail(
+          req,
+          op,
+          start,
+          ApiException.internal("unexpected error; the server log has the details"));
     }
-    sendPage(req, Op.LIST_KEYS, start, head, "keys", keys, page.more());
+  }
+
+  /** The response is written on the request's own event loop, whoever completed the reply. */
+  private static void onContext(Context context, Runnable task) {
+    if (context == null || Vertx.currentContext() == context) {
+      task.run();
+    } else {
+      context.runOnContext(v -> task.run());
+    }
+  }
+
+  private static ApiException unavailable(Reply r) {
+    String why =
+        r instanceof Reply.Unavailable u
+            ? u.reason()
+            : "the cluster's ring is moving (" + r + ") and did not settle in time";
+    return ApiException.unavailable(why);
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
   }
 
   private void sendPage(
@@ -340,48 +471,13 @@ public class DataRoutes {
     metrics.record(op, 200, start);
   }
 
-  private static void checkRead(QueryParams q) {
+  /** Whether {@code ?read=any} allows a backup to answer. */
+  private static boolean readAny(QueryParams q) {
     String read = q.get("read");
     if (read != null && !read.equals("primary") && !read.equals("any")) {
       throw ApiException.badRequest("read must be primary or any, was '" + read + "'");
     }
-  }
-
-  /** The engine that holds the partition's primary, when it is this process's. */
-  private StoreEngine engineFor(Router.Location loc) {
-    Member primary = loc.primary();
-    if (primary == null) {
-      throw ApiException.unavailable(
-          "no store owns partition "
-              + loc.partition()
-              + " (ring epoch "
-              + loc.epoch()
-              + "); the cluster is not ready");
-    }
-    StoreEngine engine = store.engine();
-    if (engine == null || !primary.name().equals(self)) {
-      throw ApiException.unavailable(
-          "the primary of partition "
-              + loc.partition()
-              + " ("
-              + primary.name()
-              + ") is not reachable from this endpoint");
-    }
-    return engine;
-  }
-
-  /** The engine when this process's store owns every partition (single-process mode). */
-  private StoreEngine engineForAll() {
-    List<Member> members = router.ring().members();
-    StoreEngine engine = store.engine();
-    if (members.isEmpty()) {
-      throw ApiException.unavailable("no store is in the ring yet; the cluster is not ready");
-    }
-    if (engine == null || members.size() != 1 || !members.get(0).name().equals(self)) {
-      throw ApiException.unavailable(
-          "listing the keys of a namespace needs every store, and not all are reachable");
-    }
-    return engine;
+    return "any".equals(read);
   }
 
   private String contentType(String header) {
@@ -455,18 +551,7 @@ public class DataRoutes {
   }
 
   private void complete(HttpServerRequest req, Consumer<byte[]> onBody, byte[] body, long start) {
-    try {
-      onBody.accept(body);
-    } catch (ApiException e) {
-      fail(req, Op.PUT, start, e);
-    } catch (RuntimeException e) {
-      LOG.errorf(e, "bug while serving PUT %s", req.path());
-      fail(
-          req,
-          Op.PUT,
-          start,
-          ApiException.internal("unexpected error; the server log has the details"));
-    }
+    respond(req, Op.PUT, start, () -> onBody.accept(body));
   }
 
   /**

@@ -284,6 +284,23 @@ final class Partition {
     return cost(victim);
   }
 
+  /**
+   * Drops every item and tombstone, releasing their memory: the store no longer holds this
+   * partition, or is about to receive it afresh. The version sequence is kept (it only grows).
+   */
+  synchronized int clear() {
+    int n = items.size();
+    budget.release(bytes);
+    counters.entries.add(-n);
+    items.clear();
+    expiring.clear();
+    tombstones.clear();
+    lruHead = null;
+    lruTail = null;
+    bytes = 0;
+    return n;
+  }
+
   synchronized int size() {
     return items.size();
   }

@@ -31,16 +31,21 @@ public record Precondition(
 
   /** Evaluates against {@code current} (null when the item does not exist), If-Match first. */
   public Result evaluate(Entry current) {
-    if (ifMatchAny && current == null) {
+    return evaluate(current != null, current == null ? 0 : current.version());
+  }
+
+  /** Evaluates against an item that {@code exists} with {@code version}, If-Match first. */
+  public Result evaluate(boolean exists, long version) {
+    if (ifMatchAny && !exists) {
       return Result.IF_MATCH_FAILED;
     }
-    if (ifMatch != null && (current == null || !contains(ifMatch, current.version()))) {
+    if (ifMatch != null && (!exists || !contains(ifMatch, version))) {
       return Result.IF_MATCH_FAILED;
     }
-    if (ifNoneMatchAny && current != null) {
+    if (ifNoneMatchAny && exists) {
       return Result.IF_NONE_MATCH_FAILED;
     }
-    if (ifNoneMatch != null && current != null && contains(ifNoneMatch, current.version())) {
+    if (ifNoneMatch != null && exists && contains(ifNoneMatch, version)) {
       return Result.IF_NONE_MATCH_FAILED;
     }
     return Result.PASS;

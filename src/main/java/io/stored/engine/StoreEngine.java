@@ -113,6 +113,16 @@ public final class StoreEngine {
     return partition(partition).snapshot(after, max, ticker.millis());
   }
 
+  /** Drops everything partition {@code partition} holds; returns how many items it had. */
+  public int clear(int partition) {
+    return partition(partition).clear();
+  }
+
+  /** Items partition {@code partition} holds (live or not yet swept). */
+  public int size(int partition) {
+    return partition(partition).size();
+  }
+
   /** Forgets the partition's tombstones up to {@code version} once every replica has seen them. */
   public void purgeTombstones(int partition, long version) {
     partition(partition).purgeTombstones(version);
@@ -144,6 +154,12 @@ public final class StoreEngine {
    * @param after the last key of the previous page, or null for the first page
    */
   public Page listKeys(byte[] namespace, byte[] after, int limit) {
+    return listKeys(p -> true, namespace, after, limit);
+  }
+
+  /** {@link #listKeys(byte[], byte[], int)} over the partitions {@code which} accepts. */
+  public Page listKeys(
+      java.util.function.IntPredicate which, byte[] namespace, byte[] after, int limit) {
     requireArgument(limit >= 1, "limit must be at least 1, was %s", limit);
     ItemKey from =
         after == null
@@ -152,7 +168,9 @@ public final class StoreEngine {
     long now = ticker.millis();
     List<ItemKey> all = new ArrayList<>();
     for (Partition p : partitions) {
-      all.addAll(p.listKeys(namespace, from, after == null, limit + 1, now));
+      if (which.test(p.id())) {
+        all.addAll(p.listKeys(namespace, from, after == null, limit + 1, now));
+      }
     }
     all.sort(null);
     return Page.of(all, limit);

@@ -7,6 +7,7 @@ import io.stored.api.ApiException;
 import io.stored.api.ItemPath;
 import io.stored.api.Problems;
 import io.stored.ring.Member;
+import io.stored.ring.Monkey;
 import io.stored.ring.Ring;
 import io.stored.router.Router;
 import io.vertx.core.buffer.Buffer;
@@ -20,24 +21,89 @@ import java.util.Map;
 
 /**
  * The ring on the management port: {@code GET /stored/ring} (epoch, members, owners of every
- * partition) and {@code GET /stored/locate/{namespace}/{key}} (the partition of a key and its
- * owners, primary first): "the router knows where a key resides".
+ * partition, pending owners of moving ones) and {@code GET /stored/locate/{namespace}/{key}} (the
+ * partition of a key and its owners, primary first): "the router knows where a key resides". On the
+ * monkey, {@code /stored/members}: {@code GET} lists the stores, {@code PUT
+ * /stored/members/{name}?address=host:port} adds one, {@code DELETE /stored/members/{name}} makes
+ * one leave (it is dropped from the ring once its partitions are handed over).
  */
 @ApplicationScoped
 public class ManagementRoutes {
   static final String LOCATE = "/stored/locate/";
+  static final String MEMBERS = "/stored/members/";
 
   private final Router router;
   private final ApiConfig api;
+  private final Cluster cluster;
 
-  ManagementRoutes(Router router, ApiConfig api) {
+  ManagementRoutes(Router router, ApiConfig api, Cluster cluster) {
     this.router = router;
     this.api = api;
+    this.cluster = cluster;
   }
 
   void register(@Observes ManagementInterface mi) {
-    mi.router().get("/stored/ring").handler(ctx -> json(ctx, ring(router.ring())));
+    mi.router().get("/stored/ring").handler(ctx -> json(ctx, ring(currentRing())));
     mi.router().get(LOCATE + "*").handler(this::locate);
+    mi.router().get("/stored/members").handler(ctx -> withMonkey(ctx, m -> json(ctx, m.stores())));
+    mi.router().put(MEMBERS + "*").handler(this::addMember);
+    mi.router().delete(MEMBERS + "*").handler(this::removeMember);
+  }
+
+  /** The monkey's ring on the monkey (it installs none itself), else this node's. */
+  private Ring currentRing() {
+    Monkey m = cluster.monkey();
+    return m != null && m.ring() != null ? m.ring() : router.ring();
+  }
+
+  private void addMember(RoutingContext ctx) {
+    withMonkey(
+        ctx,
+        m -> {
+          String name = memberName(ctx);
+          String address = ctx.request().getParam("address");
+          if (address == null || address.lastIndexOf(':') <= 0) {
+            throw ApiException.badRequest(
+                "give the store's internal transport as ?address=host:port");
+          }
+          m.add(name, address);
+          ctx.response().setStatusCode(202);
+          json(ctx, Map.of("name", name, "address", address, "state", "joining"));
+        });
+  }
+
+  private void removeMember(RoutingContext ctx) {
+    withMonkey(
+        ctx,
+        m -> {
+          String name = memberName(ctx);
+          if (!m.remove(name)) {
+            throw ApiException.notFound("the monkey does not know store " + name);
+          }
+          ctx.response().setStatusCode(202);
+          json(ctx, Map.of("name", name, "state", "leaving"));
+        });
+  }
+
+  private static String memberName(RoutingContext ctx) {
+    String name = ctx.request().path().substring(MEMBERS.length());
+    if (name.isEmpty() || name.contains("/") || name.length() > 253) {
+      throw ApiException.badRequest("the path is /stored/members/{name}");
+    }
+    return name;
+  }
+
+  private void withMonkey(RoutingContext ctx, java.util.function.Consumer<Monkey> action) {
+    try {
+      Monkey m = cluster.monkey();
+      if (m == null) {
+        throw ApiException.notFound(
+            "membership is managed by the monkey; this node does not run the monkey role");
+      }
+      action.accept(m);
+    } catch (ApiException e) {
+      Problems.send(ctx.response(), e);
+    }
   }
 
   private void locate(RoutingContext ctx) {
@@ -74,14 +140,24 @@ public class ManagementRoutes {
       mm.put("address", m.address());
       mm.put("state", m.state().name().toLowerCase());
       mm.put("partitions", ring.ownedBy(m.name()));
+      int receiving = 0;
+      for (int p = 0; p < ring.partitions(); p++) {
+        receiving += ring.isPending(p, m.name()) ? 1 : 0;
+      }
+      mm.put("receiving", receiving);
       members.add(mm);
     }
     body.put("members", members);
     List<List<String>> owners = new ArrayList<>(ring.partitions());
+    Map<Integer, List<String>> pending = new java.util.TreeMap<>();
     for (int p = 0; p < ring.partitions(); p++) {
       owners.add(ring.owners(p).stream().map(Member::name).toList());
+      if (!ring.pending(p).isEmpty()) {
+        pending.put(p, ring.pending(p).stream().map(Member::name).toList());
+      }
     }
     body.put("owners", owners);
+    body.put("pending", pending);
     return body;
   }
 

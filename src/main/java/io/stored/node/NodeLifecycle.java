@@ -23,18 +23,35 @@ public class NodeLifecycle {
   private final RingConfig ring;
   private final ApiConfig api;
   private final StoreNode store;
+  private final ClusterConfig clusterConfig;
+  private final Cluster cluster;
 
-  NodeLifecycle(NodeConfig node, RingConfig ring, ApiConfig api, StoreNode store) {
+  NodeLifecycle(
+      NodeConfig node,
+      RingConfig ring,
+      ApiConfig api,
+      StoreNode store,
+      ClusterConfig clusterConfig,
+      Cluster cluster) {
     this.node = node;
     this.ring = ring;
     this.api = api;
     this.store = store;
+    this.clusterConfig = clusterConfig;
+    this.cluster = cluster;
   }
 
   void onStart(@Observes StartupEvent event) {
     validate();
     if (node.roles().contains(Role.STORE)) {
       store.start();
+      cluster.startStore(store.engine());
+    }
+    if (node.roles().contains(Role.ENDPOINT)) {
+      cluster.startEndpoint();
+    }
+    if (node.roles().contains(Role.MONKEY)) {
+      cluster.startMonkey();
     }
     LOG.infof(
         "stored node %s running roles %s",
@@ -42,6 +59,7 @@ public class NodeLifecycle {
   }
 
   void onStop(@Observes ShutdownEvent event) {
+    cluster.stop();
     store.stop();
   }
 
@@ -72,6 +90,18 @@ public class NodeLifecycle {
               + ") must be between 1 and stored.api.max-list-limit ("
               + api.maxListLimit()
               + ")");
+    }
+    try {
+      clusterConfig.memberAddresses();
+    } catch (IllegalArgumentException e) {
+      errors.add(e.getMessage());
+    }
+    if (node.roles().contains(Role.MONKEY) && !clusterConfig.clustered()) {
+      errors.add("the monkey role needs stored.cluster.members (the stores it manages)");
+    }
+    if (clusterConfig.chunkSize() < 1) {
+      errors.add(
+          "stored.cluster.chunk-size (" + clusterConfig.chunkSize() + ") must be at least 1");
     }
     if (!errors.isEmpty()) {
       throw new IllegalStateException("invalid configuration: " + String.join("; ", errors));

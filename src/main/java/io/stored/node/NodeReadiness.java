@@ -1,5 +1,6 @@
 package io.stored.node;
 
+import io.stored.replication.ReplicaNode;
 import io.stored.router.Router;
 import io.stored.store.StoreNode;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,8 +9,9 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready when every role this process runs can do its work: a store once its engine runs, an
- * endpoint once the ring names at least one store.
+ * Ready when every role this process runs can do its work: a store once its engine runs and, in a
+ * cluster, once it is in the ring and every partition it receives is in sync; an endpoint once the
+ * ring names at least one store; the monkey once it has a ring.
  */
 @Readiness
 @ApplicationScoped
@@ -17,22 +19,39 @@ public class NodeReadiness implements HealthCheck {
   private final NodeConfig node;
   private final StoreNode store;
   private final Router router;
+  private final Cluster cluster;
 
-  NodeReadiness(NodeConfig node, StoreNode store, Router router) {
+  NodeReadiness(NodeConfig node, StoreNode store, Router router, Cluster cluster) {
     this.node = node;
     this.store = store;
     this.router = router;
+    this.cluster = cluster;
   }
 
   @Override
   public HealthCheckResponse call() {
-    boolean storeOk = !node.roles().contains(Role.STORE) || store.running();
+    String storeState = "none";
+    boolean storeOk = true;
+    if (node.roles().contains(Role.STORE)) {
+      ReplicaNode replica = cluster.replica();
+      if (!store.running() || replica == null) {
+        storeOk = false;
+        storeState = "not running";
+      } else if (cluster.clustered() && !replica.inSync()) {
+        storeOk = false;
+        int pulling = replica.pulling();
+        storeState = pulling > 0 ? "receiving " + pulling + " partitions" : "waiting for its ring";
+      } else {
+        storeState = "in sync";
+      }
+    }
     boolean endpointOk =
         !node.roles().contains(Role.ENDPOINT) || !router.ring().members().isEmpty();
+    boolean monkeyOk = !node.roles().contains(Role.MONKEY) || cluster.monkey().ring() != null;
     return HealthCheckResponse.named("stored")
-        .status(storeOk && endpointOk)
+        .status(storeOk && endpointOk && monkeyOk)
         .withData("roles", java.util.EnumSet.copyOf(node.roles()).toString().toLowerCase())
-        .withData("store", storeOk ? "running" : "not running")
+        .withData("store", storeState)
         .withData("ringEpoch", router.ring().epoch())
         .withData("ringMembers", router.ring().members().size())
         .build();

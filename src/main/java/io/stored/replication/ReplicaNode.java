@@ -1,26 +1,31 @@
 package io.stored.replication;
 
+import io.stored.engine.Entry;
 import io.stored.engine.ItemKey;
 import io.stored.engine.Mutation;
-import io.stored.engine.Precondition;
 import io.stored.engine.StoreEngine;
 import io.stored.engine.WriteResult;
 import io.stored.ring.Member;
 import io.stored.ring.Ring;
 import io.stored.router.Router;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
- * One store's side of the replication protocol: writes where it is primary, the messages other
- * stores send it, and pulling partitions it must receive.
+ * One store's side of the protocol: the client operations an endpoint sends it, replication and
+ * state transfer with the other stores, and the rings the monkey installs.
  *
- * <p>Invariant: a write is reported successful only after every other owner of its partition in the
- * epoch the primary wrote in has applied it, so an acknowledged write survives the loss of any
- * {@code RF - 1} owners. A failed write may have been applied by some owners; it was never
- * acknowledged, and a retry supersedes it by version.
+ * <p>Invariant: a write is reported successful only after every other owner and every pending owner
+ * of its partition, in the epoch the primary wrote in, has applied it, so an acknowledged write
+ * survives the loss of any {@code RF - 1} owners and is on every store receiving the partition. A
+ * failed write may have been applied by some owners; it was never acknowledged, and a retry
+ * supersedes it by version.
  */
 /*
  * Implementation notes
@@ -29,32 +34,63 @@ import java.util.concurrent.CompletionStage;
  * messages of concurrent writes may overtake each other on the way, which is harmless
  * because replicas apply by version per item (StoreEngine.apply, Mutation).
  *
- * Fencing. Every message carries the sender's epoch. A receiver with a newer ring answers
- * Stale, so a deposed primary (paused, partitioned, slow to hear of the new epoch) cannot
- * complete a write: its backups have moved on. A receiver with an older ring answers
- * Behind; the caller's retry succeeds once the receiver has the ring (ring distribution is
- * the monkey's job, outside this class).
+ * Fencing. Every fenced message carries the sender's epoch. A receiver with a newer ring
+ * answers Stale, so a deposed primary (paused, partitioned, slow to hear of the new epoch)
+ * cannot complete a write: its backups have moved on. A receiver with an older ring answers
+ * Behind; the caller retries once the monkey's push has reached it.
  *
- * State transfer. A joining store is an owner in the ring, so the primary replicates live
- * writes to it from the first moment; meanwhile it pulls the partition's snapshot in
- * chunks. Either order of arrival converges (tombstones keep deletes from being undone by an
- * older chunk); when the pull ends the joiner holds everything acknowledged.
+ * Writes racing a ring change. The primary reads the ring again after applying a write and
+ * replicates to the owners of that ring. A pending owner fetches snapshot chunks only in the
+ * epoch that lists it, so a chunk read before the write was applied is answered by a primary
+ * that already had that ring installed, and the write's re-read sees it: the write goes to the
+ * pending owner by replication. Either way it is not missed.
+ *
+ * State transfer. A pending owner receives live writes from the moment its ring is installed
+ * and pulls the partition's snapshot in chunks meanwhile. Either order of arrival converges
+ * (tombstones keep deletes from being undone by an older chunk). A store clears a partition
+ * when it starts receiving it (whatever it had may be stale: it was down, or restarted) and
+ * when it stops holding it.
  */
 public final class ReplicaNode {
+  private static final Logger LOG = Logger.getLogger(ReplicaNode.class);
+
+  /** Partitions pulled at the same time by one store. */
+  static final int PARALLEL_PULLS = 4;
+
+  private static final long RETRY_MILLIS = 50;
+
   private final String name;
+  private final long incarnation;
   private final StoreEngine engine;
   private final Router router;
   private final Peers peers;
+  private final int chunk;
 
-  public ReplicaNode(String name, StoreEngine engine, Router router, Peers peers) {
+  /** Pending partitions of this store: being pulled, queued, or in sync. Guarded by this. */
+  private final Map<Integer, Pull> pulls = new HashMap<>();
+
+  private int running;
+
+  /**
+   * @param incarnation identifies this start of the store (random per process start)
+   * @param chunk items per state-transfer chunk
+   */
+  public ReplicaNode(
+      String name, long incarnation, StoreEngine engine, Router router, Peers peers, int chunk) {
     this.name = name;
+    this.incarnation = incarnation;
     this.engine = engine;
     this.router = router;
     this.peers = peers;
+    this.chunk = chunk;
   }
 
   public String name() {
     return name;
+  }
+
+  public long incarnation() {
+    return incarnation;
   }
 
   public StoreEngine engine() {
@@ -65,186 +101,311 @@ public final class ReplicaNode {
     return router;
   }
 
-  /** Creates or replaces an item as the partition's primary, then replicates it. */
-  public CompletionStage<WriteResult> put(
-      int partition,
-      ItemKey key,
-      byte[] value,
-      String contentType,
-      long ttlMillis,
-      Precondition pre) {
+  /** Handles a message from an endpoint, another store or the monkey. Never throws. */
+  public CompletionStage<Reply> handle(Message message) {
     Ring ring = router.ring();
-    requirePrimary(ring, partition);
-    return replicated(
-        ring, partition, engine.put(partition, key, value, contentType, ttlMillis, pre));
-  }
-
-  /** Deletes an item as the partition's primary, then replicates the delete. */
-  public CompletionStage<WriteResult> delete(int partition, ItemKey key, Precondition pre) {
-    Ring ring = router.ring();
-    requirePrimary(ring, partition);
-    return replicated(ring, partition, engine.delete(partition, key, pre));
-  }
-
-  /** Deletes every id of a key as the partition's primary; completes with how many. */
-  public CompletionStage<Integer> deleteKey(int partition, byte[] namespace, byte[] key) {
-    Ring ring = router.ring();
-    requirePrimary(ring, partition);
-    List<Mutation> deletes = engine.deleteKey(partition, namespace, key);
-    return deletes.isEmpty()
-        ? CompletableFuture.completedFuture(0)
-        : replicate(ring, partition, deletes).thenApply(x -> deletes.size());
-  }
-
-  /** Handles a message from another store (the transport's server side calls this). */
-  public Reply handle(Message message) {
-    Ring ring = router.ring();
-    if (message.epoch() < ring.epoch()) {
-      return new Reply.Stale(ring.epoch());
+    if (message.fenced()) {
+      if (message.epoch() < ring.epoch()) {
+        return done(new Reply.Stale(ring.epoch()));
+      }
+      if (message.epoch() > ring.epoch()) {
+        return done(new Reply.Behind(ring.epoch()));
+      }
     }
-    if (message.epoch() > ring.epoch()) {
-      return new Reply.Behind(ring.epoch());
+    if (message instanceof Message.Get m) {
+      return done(get(ring, m));
+    }
+    if (message instanceof Message.Write m) {
+      return write(ring, m);
     }
     if (message instanceof Message.Replicate m) {
-      if (!owns(ring, m.partition())) {
-        return new Reply.NotOwner(ring.epoch(), m.partition());
-      }
-      for (Mutation mutation : m.mutations()) {
-        engine.apply(m.partition(), mutation);
-      }
-      return new Reply.Ack(ring.epoch());
+      return done(replicate(ring, m));
     }
-    Message.FetchSnapshot f = (Message.FetchSnapshot) message;
-    if (!isPrimary(ring, f.partition())) {
-      return new Reply.NotOwner(ring.epoch(), f.partition());
+    if (message instanceof Message.DeleteKey m) {
+      return deleteKey(ring, m);
     }
-    return new Reply.Chunk(ring.epoch(), engine.snapshot(f.partition(), f.after(), f.max()));
+    if (message instanceof Message.ListIds m) {
+      return done(listIds(ring, m));
+    }
+    if (message instanceof Message.ListKeys m) {
+      StoreEngine.Page page =
+          engine.listKeys(p -> ring.isPrimary(p, name), m.namespace(), m.after(), m.limit());
+      return done(new Reply.Page(ring.epoch(), page.items(), page.more()));
+    }
+    if (message instanceof Message.FetchSnapshot m) {
+      return done(
+          ring.isPrimary(m.partition(), name)
+              ? new Reply.Chunk(ring.epoch(), engine.snapshot(m.partition(), m.after(), m.max()))
+              : new Reply.NotOwner(ring.epoch(), m.partition()));
+    }
+    if (message instanceof Message.InstallRing m) {
+      return done(m.incarnation() == incarnation ? installed(m.ring()) : status());
+    }
+    if (message instanceof Message.Status) {
+      return done(status());
+    }
+    return done(new Reply.RingIs(ring));
+  }
+
+  private Reply get(Ring ring, Message.Get m) {
+    if (!(m.any() ? ring.isOwner(m.partition(), name) : ring.isPrimary(m.partition(), name))) {
+      return new Reply.NotOwner(ring.epoch(), m.partition());
+    }
+    Entry e = engine.get(m.partition(), m.key());
+    return new Reply.Item(
+        ring.epoch(),
+        e == null
+            ? null
+            : new Mutation(e.key(), e.value(), e.contentType(), e.version(), e.expiresAt()));
+  }
+
+  private Reply listIds(Ring ring, Message.ListIds m) {
+    if (!(m.any() ? ring.isOwner(m.partition(), name) : ring.isPrimary(m.partition(), name))) {
+      return new Reply.NotOwner(ring.epoch(), m.partition());
+    }
+    StoreEngine.Page page =
+        engine.listIds(m.partition(), m.namespace(), m.key(), m.after(), m.limit());
+    return new Reply.Page(ring.epoch(), page.items(), page.more());
+  }
+
+  private CompletionStage<Reply> write(Ring ring, Message.Write m) {
+    int p = m.partition();
+    if (!ring.isPrimary(p, name)) {
+      return done(new Reply.NotOwner(ring.epoch(), p));
+    }
+    WriteResult r =
+        m.value() == null
+            ? engine.delete(p, m.key(), m.precondition())
+            : engine.put(p, m.key(), m.value(), m.contentType(), m.ttlMillis(), m.precondition());
+    long version =
+        r.outcome() == WriteResult.Outcome.INSUFFICIENT_STORAGE
+            ? engine.maxMemory()
+            : m.value() == null || r.entry() == null ? 0 : r.entry().version();
+    Reply written = new Reply.Written(ring.epoch(), r.outcome(), version);
+    return r.mutation() == null ? done(written) : replicate(p, List.of(r.mutation()), written);
+  }
+
+  private CompletionStage<Reply> deleteKey(Ring ring, Message.DeleteKey m) {
+    if (!ring.isPrimary(m.partition(), name)) {
+      return done(new Reply.NotOwner(ring.epoch(), m.partition()));
+    }
+    List<Mutation> deletes = engine.deleteKey(m.partition(), m.namespace(), m.key());
+    Reply count = new Reply.Count(ring.epoch(), deletes.size());
+    return deletes.isEmpty() ? done(count) : replicate(m.partition(), deletes, count);
+  }
+
+  private Reply replicate(Ring ring, Message.Replicate m) {
+    if (!ring.isOwner(m.partition(), name) && !ring.isPending(m.partition(), name)) {
+      return new Reply.NotOwner(ring.epoch(), m.partition());
+    }
+    for (Mutation mutation : m.mutations()) {
+      engine.apply(m.partition(), mutation);
+    }
+    return new Reply.Ack(ring.epoch());
   }
 
   /**
-   * Receives {@code partition} from its current primary: pulls snapshot chunks of at most {@code
-   * chunk} items until the snapshot ends. Live writes reach this store meanwhile as replication,
-   * because it is already an owner in the ring.
+   * Sends mutations already applied here to the partition's other owners and pending owners of the
+   * ring as it is now (see the notes on writes racing a ring change); completes with {@code
+   * success} once all acknowledged, else with why not.
    */
-  public CompletionStage<Void> pull(int partition, int chunk) {
+  private CompletionStage<Reply> replicate(int partition, List<Mutation> mutations, Reply success) {
     Ring ring = router.ring();
-    if (!owns(ring, partition)) {
-      return CompletableFuture.failedFuture(
-          new ReplicationException(
-              name + " does not own partition " + partition + " in epoch " + ring.epoch()));
+    if (!ring.isPrimary(partition, name)) {
+      return done(new Reply.Stale(ring.epoch()));
     }
-    Member primary = ring.owners(partition).get(0);
-    if (primary.name().equals(name)) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return pullFrom(ring, primary.name(), partition, null, chunk);
-  }
-
-  private CompletionStage<Void> pullFrom(
-      Ring ring, String from, int partition, ItemKey after, int chunk) {
-    return peers
-        .send(from, new Message.FetchSnapshot(ring.epoch(), partition, after, chunk))
-        .thenCompose(
-            reply -> {
-              if (!(reply instanceof Reply.Chunk c)) {
-                throw new ReplicationException(
-                    "pulling partition "
-                        + partition
-                        + " from "
-                        + from
-                        + " in epoch "
-                        + ring.epoch()
-                        + " was refused: "
-                        + reply);
-              }
-              if (c.mutations().isEmpty()) {
-                return CompletableFuture.<Void>completedFuture(null);
-              }
-              for (Mutation m : c.mutations()) {
-                engine.apply(partition, m);
-              }
-              return pullFrom(
-                  ring, from, partition, c.mutations().get(c.mutations().size() - 1).key(), chunk);
-            });
-  }
-
-  /** Completes with {@code r} once its change (if it made one) is on every other owner. */
-  private CompletionStage<WriteResult> replicated(Ring ring, int partition, WriteResult r) {
-    return r.mutation() == null
-        ? CompletableFuture.completedFuture(r)
-        : replicate(ring, partition, List.of(r.mutation())).thenApply(x -> r);
-  }
-
-  private CompletionStage<Void> replicate(Ring ring, int partition, List<Mutation> mutations) {
-    List<CompletableFuture<Reply>> sends = new ArrayList<>();
     List<String> to = new ArrayList<>();
     for (Member m : ring.owners(partition)) {
       if (!m.name().equals(name)) {
         to.add(m.name());
-        sends.add(
-            peers
-                .send(m.name(), new Message.Replicate(ring.epoch(), partition, mutations))
-                .toCompletableFuture());
       }
+    }
+    ring.pending(partition).forEach(m -> to.add(m.name()));
+    if (to.isEmpty()) {
+      return done(success);
+    }
+    Message.Replicate message = new Message.Replicate(ring.epoch(), partition, mutations);
+    List<CompletableFuture<Reply>> sends = new ArrayList<>(to.size());
+    for (String member : to) {
+      sends.add(peers.send(member, message).toCompletableFuture());
     }
     return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
         .handle(
             (x, failure) -> {
+              long newest = ring.epoch();
               for (int i = 0; i < sends.size(); i++) {
                 CompletableFuture<Reply> s = sends.get(i);
                 if (s.isCompletedExceptionally()) {
-                  throw new ReplicationException(
-                      "backup "
-                          + to.get(i)
-                          + " of partition "
-                          + partition
-                          + " did not acknowledge in epoch "
-                          + ring.epoch(),
-                      failure);
+                  return new Reply.Unavailable(
+                      ring.epoch(),
+                      "backup " + to.get(i) + " of partition " + partition + " did not answer");
                 }
                 Reply reply = s.join();
-                if (!(reply instanceof Reply.Ack)) {
-                  throw new ReplicationException(
-                      "backup "
-                          + to.get(i)
-                          + " of partition "
-                          + partition
-                          + " refused the write of epoch "
-                          + ring.epoch()
-                          + ": "
-                          + reply);
+                if (reply instanceof Reply.Stale stale) {
+                  newest = Math.max(newest, stale.epoch());
+                } else if (!(reply instanceof Reply.Ack)) {
+                  return new Reply.Unavailable(
+                      ring.epoch(),
+                      "backup " + to.get(i) + " of partition " + partition + " answered " + reply);
                 }
               }
-              return null;
+              return newest > ring.epoch() ? new Reply.Stale(newest) : success;
             });
   }
 
-  private void requirePrimary(Ring ring, int partition) {
-    if (!isPrimary(ring, partition)) {
-      List<Member> owners = ring.owners(partition);
-      throw new ReplicationException(
-          name
-              + " is not the primary of partition "
-              + partition
-              + " in epoch "
-              + ring.epoch()
-              + " (primary: "
-              + (owners.isEmpty() ? "none" : owners.get(0).name())
-              + ")");
+  /**
+   * Installs a newer ring: clears the partitions this store starts receiving (before any write of
+   * the new epoch can arrive) and those it no longer holds, and starts pulling the former.
+   */
+  synchronized Reply installed(Ring newer) {
+    Ring old = router.ring();
+    if (newer.epoch() <= old.epoch()) {
+      return new Reply.Ack(old.epoch());
     }
-  }
-
-  private boolean isPrimary(Ring ring, int partition) {
-    List<Member> owners = ring.owners(partition);
-    return !owners.isEmpty() && owners.get(0).name().equals(name);
-  }
-
-  private boolean owns(Ring ring, int partition) {
-    for (Member m : ring.owners(partition)) {
-      if (m.name().equals(name)) {
-        return true;
+    if (newer.partitions() != old.partitions()) {
+      LOG.errorf(
+          "refusing ring epoch %d: %d partitions, this store has %d",
+          newer.epoch(), newer.partitions(), old.partitions());
+      return new Reply.Unavailable(old.epoch(), "partition count differs");
+    }
+    List<Integer> start = new ArrayList<>();
+    for (int p = 0; p < newer.partitions(); p++) {
+      if (newer.isPending(p, name) && !pulls.containsKey(p)) {
+        engine.clear(p);
+        Pull pull = new Pull(p);
+        pulls.put(p, pull);
+        start.add(p);
+      } else if (!newer.isPending(p, name)) {
+        pulls.remove(p);
       }
     }
-    return false;
+    router.update(newer);
+    for (int p = 0; p < newer.partitions(); p++) {
+      if (!newer.isOwner(p, name) && !newer.isPending(p, name) && engine.size(p) > 0) {
+        engine.clear(p);
+      }
+    }
+    LOG.infof(
+        "%s installed ring epoch %d: owns %d partitions, receiving %d",
+        name, newer.epoch(), newer.ownedBy(name), pulls.size());
+    startPulls();
+    return new Reply.Ack(newer.epoch());
+  }
+
+  /** This store's state for the monkey. */
+  public synchronized Reply.StatusIs status() {
+    List<Integer> synced = new ArrayList<>();
+    pulls.forEach(
+        (p, pull) -> {
+          if (pull.done) {
+            synced.add(p);
+          }
+        });
+    return new Reply.StatusIs(router.ring().epoch(), incarnation, synced);
+  }
+
+  /**
+   * Whether this store serves what its ring gives it: it has a ring that lists it, and every
+   * partition it receives is in sync.
+   */
+  public synchronized boolean inSync() {
+    Ring ring = router.ring();
+    if (ring.member(name) == null) {
+      return false;
+    }
+    for (Pull pull : pulls.values()) {
+      if (!pull.done) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Partitions still being received. */
+  public synchronized int pulling() {
+    return (int) pulls.values().stream().filter(p -> !p.done).count();
+  }
+
+  private synchronized void startPulls() {
+    for (Pull pull : pulls.values()) {
+      if (running >= PARALLEL_PULLS) {
+        return;
+      }
+      if (!pull.done && !pull.active) {
+        pull.active = true;
+        running++;
+        step(pull);
+      }
+    }
+  }
+
+  /** Fetches the next chunk of {@code pull}'s partition from its current primary. */
+  private void step(Pull pull) {
+    Ring ring = router.ring();
+    synchronized (this) {
+      if (pulls.get(pull.partition) != pull) {
+        finish(pull);
+        return;
+      }
+    }
+    List<Member> owners = ring.owners(pull.partition);
+    if (owners.isEmpty()) {
+      // Nobody holds the partition (every owner was lost): there is nothing to copy.
+      synchronized (this) {
+        pull.done = true;
+        finish(pull);
+      }
+      return;
+    }
+    String from = owners.get(0).name();
+    peers
+        .send(from, new Message.FetchSnapshot(ring.epoch(), pull.partition, pull.after, chunk))
+        .whenComplete(
+            (reply, failure) -> {
+              if (reply instanceof Reply.Chunk c) {
+                if (c.mutations().isEmpty()) {
+                  synchronized (this) {
+                    pull.done = pulls.get(pull.partition) == pull;
+                    finish(pull);
+                  }
+                  return;
+                }
+                for (Mutation m : c.mutations()) {
+                  engine.apply(pull.partition, m);
+                }
+                pull.after = c.mutations().get(c.mutations().size() - 1).key();
+                step(pull);
+              } else {
+                LOG.debugf(
+                    "pulling partition %d from %s: %s",
+                    pull.partition, from, failure != null ? failure.toString() : reply);
+                CompletableFuture.delayedExecutor(RETRY_MILLIS, TimeUnit.MILLISECONDS)
+                    .execute(() -> step(pull));
+              }
+            });
+  }
+
+  private synchronized void finish(Pull pull) {
+    if (pull.active) {
+      pull.active = false;
+      running--;
+    }
+    startPulls();
+  }
+
+  private static CompletionStage<Reply> done(Reply r) {
+    return CompletableFuture.completedFuture(r);
+  }
+
+  /** One partition being received: where the snapshot copy has got to. */
+  private static final class Pull {
+    final int partition;
+    ItemKey after;
+    boolean active;
+    boolean done;
+
+    Pull(int partition) {
+      this.partition = partition;
+    }
   }
 }

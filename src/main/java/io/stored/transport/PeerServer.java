@@ -2,6 +2,7 @@ package io.stored.transport;
 
 import io.stored.replication.Message;
 import io.stored.replication.Reply;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -9,6 +10,8 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -32,7 +35,7 @@ public final class PeerServer {
 
   /** Listens on {@code host:port} (0: any free port); {@code handler} answers each message. */
   public static Future<PeerServer> start(
-      Vertx vertx, String host, int port, Function<Message, Reply> handler) {
+      Vertx vertx, String host, int port, Function<Message, CompletionStage<Reply>> handler) {
     NetServer server =
         vertx.createNetServer(
             new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
@@ -48,7 +51,8 @@ public final class PeerServer {
     return server.close();
   }
 
-  private static void serve(NetSocket socket, Function<Message, Reply> handler) {
+  private static void serve(NetSocket socket, Function<Message, CompletionStage<Reply>> handler) {
+    Context context = Vertx.currentContext();
     frames(
         socket,
         frame -> {
@@ -62,19 +66,38 @@ public final class PeerServer {
             socket.close();
             return;
           }
-          Buffer out;
+          CompletionStage<Reply> reply;
           try {
-            out = Codec.encode(f.correlation(), handler.apply(f.message()));
+            reply = handler.apply(f.message());
           } catch (RuntimeException e) {
-            LOG.errorf(e, "bug while handling %s", f.message());
-            out = Codec.encodeError(f.correlation(), e.toString());
+            reply = CompletableFuture.failedFuture(e);
           }
-          socket.write(out);
-          if (socket.writeQueueFull()) {
-            socket.pause();
-            socket.drainHandler(v -> socket.resume());
-          }
+          reply.whenComplete(
+              (r, failure) -> {
+                Buffer out;
+                if (failure == null) {
+                  out = Codec.encode(f.correlation(), r);
+                } else {
+                  LOG.errorf(failure, "bug while handling %s", f.message());
+                  out = Codec.encodeError(f.correlation(), failure.toString());
+                }
+                // Replies may complete on another thread (a write completes when its backups
+                // answer); the socket's flow control is handled on its own context.
+                if (Vertx.currentContext() == context) {
+                  write(socket, out);
+                } else {
+                  context.runOnContext(v -> write(socket, out));
+                }
+              });
         });
+  }
+
+  private static void write(NetSocket socket, Buffer out) {
+    socket.write(out);
+    if (socket.writeQueueFull()) {
+      socket.pause();
+      socket.drainHandler(v -> socket.resume());
+    }
   }
 
   /** Splits a socket's bytes into frames: a 4-byte length, then that many bytes. */

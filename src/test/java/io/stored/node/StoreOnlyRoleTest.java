@@ -29,7 +29,7 @@ class StoreOnlyRoleTest {
         .get("/q/health/ready")
         .then()
         .statusCode(200)
-        .body("checks[0].data.store", equalTo("running"));
+        .body("checks[0].data.store", equalTo("in sync"));
     management().get("/stored/ring").then().body("members[0].name", equalTo("store-0"));
   }
 }

@@ -1,7 +1,6 @@
 package io.stored.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stored.engine.Entry;
 import io.stored.engine.ItemKey;
@@ -10,6 +9,8 @@ import io.stored.engine.WriteResult;
 import io.stored.ring.Member;
 import io.stored.ring.MemberState;
 import io.stored.ring.PartitionHash;
+import io.stored.ring.Ring;
+import io.stored.router.ClusterClient;
 import io.stored.testing.TestClusters;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -19,61 +20,71 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Primary-backup replication, fencing and state transfer between stores in one JVM. */
+/**
+ * Replication, fencing, state transfer and failover between stores in one JVM, driven by the real
+ * monkey and reached through the endpoint's client.
+ */
 class ReplicaNodeTest {
   private static final int Q = 64;
   private TestClusters cluster;
+  private ClusterClient client;
 
   @BeforeEach
   void threeStores() {
     cluster = new TestClusters(Q, 2);
     for (String n : List.of("s0", "s1", "s2")) {
       cluster.start(n);
-      cluster.set(n, MemberState.ACTIVE);
     }
+    Ring ring = cluster.settle();
+    assertThat(ring.members()).extracting(Member::state).containsOnly(MemberState.ACTIVE);
+    client = cluster.client(2000);
   }
 
   @Test
-  void anAcknowledgedWrite_isOnEveryOwner() throws Exception {
+  void anAcknowledgedWrite_isOnEveryOwner() {
     Map<String, String> acked = writeMany(200, "v");
     assertOnEveryOwner(acked);
   }
 
   @Test
-  void losingAPrimary_afterFailoverEveryAcknowledgedWriteIsReadable() throws Exception {
+  void losingAStore_afterFailoverEveryAcknowledgedWriteIsReadable_andRfIsRestored() {
     Map<String, String> acked = writeMany(300, "before");
     cluster.cut("s1");
-    cluster.set("s1", MemberState.DOWN);
-    for (Map.Entry<String, String> e : acked.entrySet()) {
-      ItemKey k = key(e.getKey());
-      int p = partition(k);
-      ReplicaNode primary = cluster.primaryOf(p);
-      assertThat(primary.name()).isNotEqualTo("s1");
-      assertThat(new String(primary.engine().get(p, k).value(), StandardCharsets.UTF_8))
-          .isEqualTo(e.getValue());
+    cluster.advance(TestClusters.DOWN_AFTER_MILLIS + 1);
+    Ring failed = cluster.tick();
+    assertThat(failed.member("s1").state()).isEqualTo(MemberState.DOWN);
+    assertThat(failed.ownedBy("s1")).isZero();
+    assertReadable(acked);
+    acked.putAll(writeMany(100, "after"));
+    Ring restored = cluster.settle();
+    for (int p = 0; p < Q; p++) {
+      assertThat(restored.owners(p)).hasSize(2);
     }
-    // and writing continues on the promoted primaries
-    assertThat(writeMany(100, "after")).hasSize(100);
+    assertOnEveryOwner(acked);
   }
 
   @Test
-  void aDeposedPrimary_cannotGetAWriteAcknowledged() throws Exception {
+  void aDeposedPrimary_cannotGetAWriteAcknowledged() {
     ItemKey k = keyOwnedBy("s0");
     int p = partition(k);
-    put(cluster.node("s0"), k, "acked");
-    // s0 pauses; the cluster moves on without it
+    assertThat(write(cluster.node("s0"), cluster.ring().epoch(), k, "acked"))
+        .isInstanceOf(Reply.Written.class);
+    long oldEpoch = cluster.ring().epoch();
+    // s0 pauses; the cluster moves on without it; then s0 wakes up with its old ring
     cluster.cut("s0");
-    cluster.set("s0", MemberState.DOWN);
+    cluster.advance(TestClusters.DOWN_AFTER_MILLIS + 1);
+    cluster.tick();
     cluster.heal("s0");
     ReplicaNode stale = cluster.node("s0");
-    assertThat(stale.router().ring().epoch()).isLessThan(cluster.ring().epoch());
+    assertThat(stale.router().ring().epoch()).isEqualTo(oldEpoch);
 
-    assertThatThrownBy(() -> put(stale, k, "lost?"))
-        .hasCauseInstanceOf(ReplicationException.class)
-        .hasMessageContaining("refused");
-    ReplicaNode primary = cluster.primaryOf(p);
-    assertThat(new String(primary.engine().get(p, k).value(), StandardCharsets.UTF_8))
-        .isEqualTo("acked");
+    Reply reply = write(stale, oldEpoch, k, "lost?");
+    assertThat(reply).isInstanceOf(Reply.Stale.class);
+    assertThat(value(get(k))).isEqualTo("acked");
+    // the monkey sees it back: it re-joins empty and its stale copy is gone
+    Ring back = cluster.settle();
+    assertThat(back.member("s0").state()).isEqualTo(MemberState.ACTIVE);
+    assertThat(value(get(k))).isEqualTo("acked");
   }
 
   @Test
@@ -82,9 +93,9 @@ class ReplicaNodeTest {
     int p = partition(k);
     String backup = cluster.ring().owners(p).get(1).name();
     cluster.cut(backup);
-    assertThatThrownBy(() -> put(cluster.node("s0"), k, "v"))
-        .hasCauseInstanceOf(ReplicationException.class)
-        .hasMessageContaining(backup);
+    Reply r = write(cluster.node("s0"), cluster.ring().epoch(), k, "v");
+    assertThat(r).isInstanceOf(Reply.Unavailable.class);
+    assertThat(((Reply.Unavailable) r).reason()).contains(backup);
   }
 
   @Test
@@ -92,38 +103,61 @@ class ReplicaNodeTest {
     ItemKey k = keyOwnedBy("s0");
     int p = partition(k);
     String backup = cluster.ring().owners(p).get(1).name();
-    assertThatThrownBy(() -> cluster.node(backup).put(p, k, bytes("v"), "t", 0, Precondition.NONE))
-        .isInstanceOf(ReplicationException.class)
-        .hasMessageContaining("not the primary");
+    assertThat(write(cluster.node(backup), cluster.ring().epoch(), k, "v"))
+        .isEqualTo(new Reply.NotOwner(cluster.ring().epoch(), p));
   }
 
   @Test
-  void messagesFromAnOlderEpoch_areRefused_andFromANewerOneAskForTheRing() {
+  void messagesFromAnOlderEpoch_areRefused_andFromANewerOneAskToWait() {
     ReplicaNode s1 = cluster.node("s1");
     long epoch = s1.router().ring().epoch();
-    assertThat(s1.handle(new Message.Replicate(epoch - 1, 0, List.of())))
+    assertThat(join(s1.handle(new Message.Replicate(epoch - 1, 0, List.of()))))
         .isInstanceOf(Reply.Stale.class);
-    assertThat(s1.handle(new Message.Replicate(epoch + 1, 0, List.of())))
+    assertThat(join(s1.handle(new Message.Replicate(epoch + 1, 0, List.of()))))
         .isInstanceOf(Reply.Behind.class);
   }
 
   @Test
-  void aJoiningStore_receivesItsPartitions_whileWritesContinue() throws Exception {
+  void aJoiningStore_receivesItsPartitions_whileWritesContinue() {
     Map<String, String> acked = new HashMap<>(writeMany(300, "old"));
     cluster.start("s3");
-    cluster.set("s3", MemberState.JOINING);
-    ReplicaNode joiner = cluster.node("s3");
-    int owned = 0;
-    for (int p = 0; p < Q; p++) {
-      if (cluster.ring().owners(p).stream().anyMatch(m -> m.name().equals("s3"))) {
-        owned++;
-        acked.putAll(writeMany(5, "during-" + p));
-        joiner.pull(p, 7).toCompletableFuture().get(5, TimeUnit.SECONDS);
-      }
-    }
-    assertThat(owned).isGreaterThan(0);
+    Ring moving = cluster.tick();
+    assertThat(moving.member("s3").state()).isEqualTo(MemberState.JOINING);
+    assertThat(moving.moving()).isTrue();
+    acked.putAll(writeMany(150, "during"));
+    Ring settled = cluster.settle();
+    assertThat(settled.member("s3").state()).isEqualTo(MemberState.ACTIVE);
+    assertThat(settled.ownedBy("s3")).isEqualTo(Q * 2 / 4);
     acked.putAll(writeMany(100, "after"));
-    cluster.set("s3", MemberState.ACTIVE);
+    assertOnEveryOwner(acked);
+    assertReadable(acked);
+  }
+
+  @Test
+  void aLeavingStore_handsItsPartitionsOver_beforeItIsDropped() {
+    Map<String, String> acked = writeMany(300, "v");
+    cluster.leave("s2");
+    Ring moving = cluster.tick();
+    assertThat(moving.member("s2").state()).isEqualTo(MemberState.LEAVING);
+    Ring settled = cluster.settle();
+    assertThat(settled.member("s2")).isNull();
+    assertThat(cluster.node("s2").engine().entries())
+        .as("the leaver dropped what it no longer owns")
+        .isZero();
+    cluster.cut("s2");
+    assertOnEveryOwner(acked);
+    assertReadable(acked);
+  }
+
+  @Test
+  void aStoreRestartedWithEmptyMemory_isRefilledBeforeItOwnsAnything() {
+    Map<String, String> acked = writeMany(300, "v");
+    cluster.start("s1"); // same name, new incarnation, empty engine
+    Ring stripped = cluster.tick();
+    assertThat(stripped.member("s1").state()).isEqualTo(MemberState.JOINING);
+    assertThat(stripped.ownedBy("s1")).isZero();
+    assertReadable(acked);
+    cluster.settle();
     assertOnEveryOwner(acked);
   }
 
@@ -140,26 +174,50 @@ class ReplicaNodeTest {
     }
   }
 
+  private void assertReadable(Map<String, String> acked) {
+    for (Map.Entry<String, String> e : acked.entrySet()) {
+      assertThat(value(get(key(e.getKey())))).as(e.getKey()).isEqualTo(e.getValue());
+    }
+  }
+
   private Map<String, String> writeMany(int n, String prefix) {
     Map<String, String> acked = new HashMap<>();
     for (int i = 0; i < n; i++) {
       String k = "k" + (i % 150);
       ItemKey key = key(k);
       String v = prefix + "-" + i;
-      put(cluster.primaryOf(partition(key)), key, v);
+      Reply r =
+          join(
+              client.call(
+                  key,
+                  false,
+                  (epoch, p) ->
+                      new Message.Write(epoch, p, key, bytes(v), "t", 0, Precondition.NONE)));
+      assertThat(r).as("write %s", k).isInstanceOf(Reply.Written.class);
+      assertThat(((Reply.Written) r).outcome())
+          .isIn(WriteResult.Outcome.CREATED, WriteResult.Outcome.UPDATED);
       acked.put(k, v);
     }
     return acked;
   }
 
-  /**
-   * Writes through {@code node}; a refused write throws CompletionException(ReplicationException).
-   */
-  private static WriteResult put(ReplicaNode node, ItemKey k, String v) {
-    return node.put(partition(k), k, bytes(v), "t", 0, Precondition.NONE)
-        .toCompletableFuture()
-        .orTimeout(5, TimeUnit.SECONDS)
-        .join();
+  private Reply get(ItemKey key) {
+    return join(client.call(key, false, (epoch, p) -> new Message.Get(epoch, p, key, false)));
+  }
+
+  private static String value(Reply r) {
+    assertThat(r).isInstanceOf(Reply.Item.class);
+    return new String(((Reply.Item) r).item().value(), StandardCharsets.UTF_8);
+  }
+
+  private static Reply write(ReplicaNode node, long epoch, ItemKey k, String v) {
+    return join(
+        node.handle(
+            new Message.Write(epoch, partition(k), k, bytes(v), "t", 0, Precondition.NONE)));
+  }
+
+  private static Reply join(java.util.concurrent.CompletionStage<Reply> r) {
+    return r.toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
   }
 
   private ItemKey keyOwnedBy(String primary) {

@@ -4,82 +4,109 @@ import io.stored.engine.EngineSettings;
 import io.stored.engine.Eviction;
 import io.stored.engine.StoreEngine;
 import io.stored.replication.Message;
-import io.stored.replication.Peers;
 import io.stored.replication.ReplicaNode;
 import io.stored.replication.Reply;
-import io.stored.ring.Member;
-import io.stored.ring.MemberState;
-import io.stored.ring.Placement;
+import io.stored.ring.Monkey;
 import io.stored.ring.Ring;
+import io.stored.router.ClusterClient;
 import io.stored.router.Router;
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 
 /**
- * Several stores in one JVM, connected by an in-memory transport that can lose a node: the
- * replication protocol without sockets, in milliseconds.
+ * Several stores in one JVM, run by the real {@link Monkey} and reached by a real {@link
+ * ClusterClient}, connected by an in-memory transport that can lose a node: the whole protocol
+ * without sockets, in milliseconds. Time, for failure detection, is a fake clock the test advances.
  */
 public final class TestClusters {
+  public static final long DOWN_AFTER_MILLIS = 1000;
+
   private final int partitions;
-  private final int replicationFactor;
-  private final Map<String, ReplicaNode> nodes = new LinkedHashMap<>();
+  private final Map<String, ReplicaNode> nodes = new ConcurrentHashMap<>();
   private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
-  private final List<Member> members = new ArrayList<>();
-  private Ring ring;
+  private final AtomicLong nanos = new AtomicLong(1);
+  private final Monkey monkey;
+  private long incarnations;
 
   public TestClusters(int partitions, int replicationFactor) {
     this.partitions = partitions;
-    this.replicationFactor = replicationFactor;
-    this.ring = Ring.empty(partitions);
+    this.monkey =
+        new Monkey(this::deliver, partitions, replicationFactor, DOWN_AFTER_MILLIS, nanos::get);
   }
 
-  /** Starts a store with an empty engine, not yet in the ring. */
+  /** Starts a store with an empty engine (again, if it ran before) and tells the monkey. */
   public ReplicaNode start(String name) {
-    Peers peers = (to, message) -> deliver(to, message);
     ReplicaNode node =
         new ReplicaNode(
             name,
+            ++incarnations,
             new StoreEngine(
                 new EngineSettings(partitions, 1L << 30, Eviction.NONE),
                 io.stored.engine.Ticker.system()),
-            new Router(ring),
-            peers);
+            new Router(Ring.empty(partitions)),
+            this::deliver,
+            7);
     nodes.put(name, node);
+    monkey.add(name, "mem://" + name);
     return node;
   }
 
-  private CompletableFuture<Reply> deliver(String to, Message message) {
+  /** Delivers a message like the transport: fails when the target is cut off. */
+  public CompletionStage<Reply> deliver(String to, Message message) {
     ReplicaNode target = nodes.get(to);
     if (target == null || unreachable.contains(to)) {
       return CompletableFuture.failedFuture(new ConnectException(to + " is unreachable"));
     }
-    return CompletableFuture.completedFuture(target.handle(message));
+    return target.handle(message);
+  }
+
+  /** A client as an endpoint has it, retrying for at most {@code timeoutMillis}. */
+  public ClusterClient client(long timeoutMillis) {
+    return new ClusterClient(
+        new Router(Ring.empty(partitions)),
+        this::deliver,
+        new ArrayList<>(nodes.keySet()),
+        timeoutMillis);
+  }
+
+  /** One monkey round. */
+  public Ring tick() {
+    return monkey.tick().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
   }
 
   /**
-   * Sets a member's state (adding it if new), rebalances, and publishes the ring to every reachable
-   * node.
+   * Monkey rounds until the ring stops changing and nothing is moving (state transfer retries on
+   * its own timer, so this polls, bounded in time).
    */
-  public Ring set(String name, MemberState state) {
-    members.removeIf(m -> m.name().equals(name));
-    members.add(new Member(name, "mem://" + name, state));
-    return rebalance();
+  public Ring settle() {
+    Ring[] last = {null};
+    Awaitility.await("the cluster settles")
+        .atMost(Duration.ofSeconds(20))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(5))
+        .until(
+            () -> {
+              Ring before = last[0];
+              Ring r = tick();
+              last[0] = r;
+              return r != null && r == before && !r.moving();
+            });
+    return last[0];
   }
 
-  private Ring rebalance() {
-    ring = Placement.rebalance(ring, members, replicationFactor);
-    for (ReplicaNode n : nodes.values()) {
-      if (!unreachable.contains(n.name())) {
-        n.router().update(ring);
-      }
-    }
-    return ring;
+  /** Moves the monkey's clock on (to let a silent store be marked down). */
+  public void advance(long millis) {
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
   }
 
   /** The node stops answering (a crash, a pause, a partition); it keeps its ring and memory. */
@@ -92,16 +119,25 @@ public final class TestClusters {
     unreachable.remove(name);
   }
 
+  /** The store leaves through the monkey. */
+  public void leave(String name) {
+    monkey.remove(name);
+  }
+
   public ReplicaNode node(String name) {
     return nodes.get(name);
   }
 
-  public Ring ring() {
-    return ring;
+  public List<String> names() {
+    return List.copyOf(nodes.keySet());
   }
 
-  /** The node that is primary of {@code partition} in the current ring. */
+  public Ring ring() {
+    return monkey.ring();
+  }
+
+  /** The node that is primary of {@code partition} in the monkey's ring. */
   public ReplicaNode primaryOf(int partition) {
-    return nodes.get(ring.owners(partition).get(0).name());
+    return nodes.get(ring().owners(partition).get(0).name());
   }
 }

@@ -1,0 +1,182 @@
+package io.stored.node;
+
+import io.stored.engine.StoreEngine;
+import io.stored.replication.Message;
+import io.stored.replication.ReplicaNode;
+import io.stored.replication.Reply;
+import io.stored.ring.Member;
+import io.stored.ring.Monkey;
+import io.stored.router.ClusterClient;
+import io.stored.router.Router;
+import io.stored.transport.PeerServer;
+import io.stored.transport.VertxPeers;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.ConnectException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * This process's place in the cluster: how it reaches other nodes (the in-process store by method
+ * call, others over the internal transport), its store's side of the protocol, the endpoint's
+ * client and, with the monkey role, the monkey. Wiring only; the logic is in {@link ReplicaNode},
+ * {@link ClusterClient}, {@link Monkey} and the planner.
+ */
+@ApplicationScoped
+public class Cluster {
+  private static final Logger LOG = Logger.getLogger(Cluster.class);
+  private static final long RING_REFRESH_MILLIS = 1000;
+
+  private final NodeConfig node;
+  private final ClusterConfig config;
+  private final RingConfig ringConfig;
+  private final Router router;
+  private final Vertx vertx;
+  private final Map<String, String> seeds;
+  private final VertxPeers remote;
+  private final ClusterClient client;
+  private volatile ReplicaNode replica;
+  private volatile Monkey monkey;
+  private PeerServer server;
+  private long refreshTimer = -1;
+  private volatile boolean stopped;
+
+  Cluster(
+      NodeConfig node, ClusterConfig config, RingConfig ringConfig, Router router, Vertx vertx) {
+    this.node = node;
+    this.config = config;
+    this.ringConfig = ringConfig;
+    this.router = router;
+    this.vertx = vertx;
+    this.seeds = config.memberAddresses();
+    this.remote =
+        config.clustered() ? new VertxPeers(vertx, this::addressOf, config.peerTimeout()) : null;
+    // A single process never sees its ring change, so retrying would only delay the answer.
+    long timeout = config.clustered() ? config.requestTimeout().toMillis() : 0;
+    this.client = new ClusterClient(router, this::send, new ArrayList<>(seeds.keySet()), timeout);
+  }
+
+  public boolean clustered() {
+    return config.clustered();
+  }
+
+  public ClusterClient client() {
+    return client;
+  }
+
+  /** This process's store, or null without the store role. */
+  public ReplicaNode replica() {
+    return replica;
+  }
+
+  /** The monkey, or null without the monkey role. */
+  public Monkey monkey() {
+    return monkey;
+  }
+
+  /** Reaches {@code member}: this process's own store in-process, any other over the transport. */
+  public CompletionStage<Reply> send(String member, Message message) {
+    ReplicaNode local = replica;
+    if (local != null && member.equals(local.name())) {
+      return local.handle(message);
+    }
+    if (remote == null) {
+      return CompletableFuture.failedFuture(
+          new ConnectException("store " + member + " is not reachable from this process"));
+    }
+    return remote.send(member, message);
+  }
+
+  private String addressOf(String member) {
+    Monkey m = monkey;
+    if (m != null) {
+      String a = m.addressOf(member);
+      if (a != null) {
+        return a;
+      }
+    }
+    Member inRing = router.ring().member(member);
+    return inRing != null ? inRing.address() : seeds.get(member);
+  }
+
+  /** Starts the store's side of the protocol over {@code engine}; listens in cluster mode. */
+  void startStore(StoreEngine engine) {
+    replica =
+        new ReplicaNode(
+            node.memberName(),
+            new SecureRandom().nextLong() | 1,
+            engine,
+            router,
+            this::send,
+            config.chunkSize());
+    if (config.clustered()) {
+      ReplicaNode r = replica;
+      server =
+          PeerServer.start(vertx, config.host(), config.port(), r::handle)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .join();
+      LOG.infof(
+          "store %s listens for other nodes on %s:%d",
+          node.memberName(), config.host(), server.port());
+    }
+  }
+
+  /** Keeps the endpoint's ring fresh: fetched at once, then every second. */
+  void startEndpoint() {
+    if (!config.clustered()) {
+      return;
+    }
+    client.refreshRing();
+    refreshTimer = vertx.setPeriodic(RING_REFRESH_MILLIS, t -> client.refreshRing());
+  }
+
+  /** Runs the monkey: one round, then the next {@code monkey-interval} after it ends. */
+  void startMonkey() {
+    Monkey m =
+        new Monkey(
+            this::send,
+            ringConfig.partitions(),
+            ringConfig.replicationFactor(),
+            config.downAfter().toMillis(),
+            System::nanoTime);
+    seeds.forEach(m::add);
+    monkey = m;
+    LOG.infof("monkey manages stores %s", seeds.keySet());
+    round(m, config.monkeyInterval());
+  }
+
+  private void round(Monkey m, Duration every) {
+    if (stopped) {
+      return;
+    }
+    m.tick()
+        .whenComplete(
+            (ring, failure) -> {
+              if (failure != null) {
+                LOG.error("monkey round failed", failure);
+              }
+              CompletableFuture.delayedExecutor(every.toMillis(), TimeUnit.MILLISECONDS)
+                  .execute(() -> round(m, every));
+            });
+  }
+
+  void stop() {
+    stopped = true;
+    if (refreshTimer >= 0) {
+      vertx.cancelTimer(refreshTimer);
+    }
+    if (server != null) {
+      server.close();
+    }
+    if (remote != null) {
+      remote.close();
+    }
+  }
+}
