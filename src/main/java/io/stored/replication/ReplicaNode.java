@@ -305,12 +305,14 @@ public final class ReplicaNode {
   }
 
   /**
-   * Whether this store serves what its ring gives it: it has a ring that lists it, and every
-   * partition it receives is in sync.
+   * Whether this store serves what its ring gives it: its ring lists it as active (or leaving), so
+   * the monkey has made every partition it received an owned one, and nothing is being received.
    */
   public synchronized boolean inSync() {
-    Ring ring = router.ring();
-    if (ring.member(name) == null) {
+    Member me = router.ring().member(name);
+    if (me == null
+        || (me.state() != io.stored.ring.MemberState.ACTIVE
+            && me.state() != io.stored.ring.MemberState.LEAVING)) {
       return false;
     }
     for (Pull pull : pulls.values()) {

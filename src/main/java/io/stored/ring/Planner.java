@@ -2,7 +2,6 @@ package io.stored.ring;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -96,10 +95,12 @@ public final class Planner {
     }
     List<Member> members = new ArrayList<>(next.values());
 
-    // 2. Who holds each partition's data now: live owners, then pending owners in sync.
+    // 2. Who holds each partition's data now: live owners; pending owners count once every
+    //    pending owner of the partition is in sync (a partition's move completes at once).
     int q = current.partitions();
     List<List<String>> holders = new ArrayList<>(q);
     List<List<String>> receiving = new ArrayList<>(q);
+    List<List<String>> placed = new ArrayList<>(q);
     for (int p = 0; p < q; p++) {
       List<String> h = new ArrayList<>();
       List<String> r = new ArrayList<>();
@@ -108,23 +109,34 @@ public final class Planner {
           h.add(m.name());
         }
       }
+      boolean allSynced = true;
       for (Member m : current.pending(p)) {
-        if (lostData.contains(m.name())) {
-          continue;
-        }
-        Candidate c = byName.get(m.name());
-        if (c != null && c.synced().contains(p)) {
-          h.add(m.name());
-        } else {
+        if (!lostData.contains(m.name())) {
           r.add(m.name());
+          Candidate c = byName.get(m.name());
+          allSynced &= c != null && c.synced().contains(p);
         }
+      }
+      // Placement sees what the partition will hold once its move ends: the members that
+      // received it first (placement chose them), then the current owners.
+      List<String> place = new ArrayList<>(r);
+      h.forEach(
+          x -> {
+            if (!place.contains(x)) {
+              place.add(x);
+            }
+          });
+      if (allSynced || h.isEmpty()) {
+        h.addAll(r);
+        r = new ArrayList<>();
       }
       holders.add(h);
       receiving.add(r);
+      placed.add(place.subList(0, Math.min(place.size(), replicationFactor)));
     }
 
     // 3. Where partitions should be.
-    Ring held = ring(current.epoch(), members, q, replicationFactor, holders, receiving, true);
+    Ring held = ring(current.epoch(), members, q, replicationFactor, placed, none(q));
     Ring target = Placement.rebalance(held, members, replicationFactor);
     List<List<String>> owners = new ArrayList<>(q);
     List<List<String>> pending = new ArrayList<>(q);
@@ -133,7 +145,11 @@ public final class Planner {
       List<String> have = holders.get(p);
       List<String> missing = new ArrayList<>(want);
       missing.removeAll(have);
-      if (have.isEmpty() || missing.isEmpty()) {
+      if (!receiving.get(p).isEmpty()) {
+        // Still moving: keep its owners and its pending owners as they are.
+        owners.add(boundOwners(have, want, 2 * replicationFactor));
+        pending.add(receiving.get(p));
+      } else if (have.isEmpty() || missing.isEmpty()) {
         // Nothing to copy (every target owner holds the data, or nobody does).
         owners.add(want);
         pending.add(List.of());
@@ -163,8 +179,7 @@ public final class Planner {
       }
       settled.add(m);
     }
-    Ring candidate =
-        ring(current.epoch() + 1, settled, q, replicationFactor, owners, pending, false);
+    Ring candidate = ring(current.epoch() + 1, settled, q, replicationFactor, owners, pending);
     return same(current, candidate) ? current : candidate;
   }
 
@@ -202,18 +217,22 @@ public final class Planner {
     return out;
   }
 
-  /**
-   * Builds a ring from member names. With {@code forPlacement}, the rows are placement's input:
-   * owners beyond the replication factor are passed as pending so the ring stays valid.
-   */
+  private static List<List<String>> none(int q) {
+    List<List<String>> out = new ArrayList<>(q);
+    for (int p = 0; p < q; p++) {
+      out.add(List.of());
+    }
+    return out;
+  }
+
+  /** Builds a ring from member names. */
   private static Ring ring(
       long epoch,
       List<Member> members,
       int q,
       int rf,
       List<List<String>> owners,
-      List<List<String>> pending,
-      boolean forPlacement) {
+      List<List<String>> pending) {
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < members.size(); i++) {
       index.put(members.get(i).name(), i);
@@ -221,17 +240,8 @@ public final class Planner {
     int[][] o = new int[q][];
     int[][] pe = new int[q][];
     for (int p = 0; p < q; p++) {
-      List<String> own = owners.get(p);
-      List<String> pen = pending.get(p);
-      if (forPlacement) {
-        List<String> all = new ArrayList<>(new LinkedHashSet<>(own));
-        all.addAll(pen);
-        int cut = Math.min(own.size(), rf);
-        own = all.subList(0, cut);
-        pen = all.subList(cut, Math.min(all.size(), cut + rf));
-      }
-      o[p] = own.stream().mapToInt(index::get).toArray();
-      pe[p] = pen.stream().mapToInt(index::get).toArray();
+      o[p] = owners.get(p).stream().mapToInt(index::get).toArray();
+      pe[p] = pending.get(p).stream().mapToInt(index::get).toArray();
     }
     return Ring.create(epoch, members, q, rf, o, pe);
   }

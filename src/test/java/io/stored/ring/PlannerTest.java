@@ -114,6 +114,31 @@ class PlannerTest {
     }
   }
 
+  @Test
+  void partialSyncReports_neitherChurnNorOvercopy() {
+    Ring three = settle(Planner.plan(Ring.empty(Q), candidates(3), RF), candidates(3));
+    Ring ring = Planner.plan(three, candidates(4), RF);
+    Set<String> copies = new HashSet<>();
+    // s3 reports its partitions in sync a few at a time, as a real transfer does
+    for (int round = 0; round < 200 && ring.moving(); round++) {
+      List<Candidate> cs = candidates(4);
+      Set<Integer> some = new HashSet<>();
+      for (int p = 0; p < Q && some.size() < 10; p++) {
+        if (ring.isPending(p, "s3")) {
+          some.add(p);
+          copies.add(p + ">s3");
+        }
+      }
+      cs.set(3, new Candidate("s3", "a3", true, false, false, some));
+      ring = Planner.plan(ring, cs, RF);
+    }
+    ring = settle(ring, candidates(4));
+    assertThat(ring.ownedBy("s3")).isEqualTo(Q * RF / 4);
+    assertThat(copies)
+        .as("each partition s3 received was copied once, and no more than its share")
+        .hasSizeLessThanOrEqualTo((int) (1.1 * Q * RF / 4));
+  }
+
   /** Plans with every pending owner reporting in sync until nothing moves. */
   private static Ring settle(Ring ring, List<Candidate> candidates) {
     for (int round = 0; round < 10; round++) {

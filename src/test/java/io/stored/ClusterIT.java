@@ -1,0 +1,134 @@
+package io.stored;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stored.testing.LocalCluster;
+import io.stored.testing.RecordingWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The cluster as separate processes on loopback (3 stores, RF=2, an endpoint and the monkey, from
+ * the packaged app), with clients writing continuously and recording every acknowledged write. Each
+ * test ends by reading every key back: every acknowledged write is readable.
+ */
+class ClusterIT {
+  private static final int Q = 256;
+  private static final int WRITERS = 4;
+  private static final int KEYS = 250;
+
+  @Test
+  void killMinus9AStore_everyAcknowledgedWriteIsReadable(TestInfo info) throws Exception {
+    try (LocalCluster cluster = new LocalCluster(name(info), 3);
+        RecordingWriter writer = writer(cluster)) {
+      awaitProgress(writer, 2000);
+      long killedAt = System.nanoTime();
+      cluster.kill("s2");
+      cluster.awaitState("s2", "down");
+      System.out.printf(
+          "[cluster] kill -9 s2: marked down and its partitions failed over %d ms after the kill%n",
+          (System.nanoTime() - killedAt) / 1_000_000);
+      awaitProgress(writer, 2000);
+      long after = System.nanoTime();
+      Map<Integer, Long> windows = writer.slowPartitions(killedAt, after, 100);
+      report("kill -9 s2", writer, windows);
+      assertThat(writer.statuses())
+          .as("the endpoint retried through the failover")
+          .containsOnlyKeys(200, 201);
+      cluster.awaitSettled();
+      assertThat(writer.verifyEveryAcknowledgedWriteIsReadable()).isEqualTo(WRITERS * KEYS);
+    }
+  }
+
+  @Test
+  void scale3To5To3_whileWriting_nothingIsLost(TestInfo info) throws Exception {
+    try (LocalCluster cluster = new LocalCluster(name(info), 3);
+        RecordingWriter writer = writer(cluster)) {
+      awaitProgress(writer, 1000);
+      cluster.add("s4");
+      cluster.add("s5");
+      cluster.awaitSettled();
+      awaitProgress(writer, 1000);
+      cluster.remove("s1");
+      cluster.remove("s2");
+      cluster.awaitSettled();
+      long settled = System.nanoTime();
+      awaitProgress(writer, 1000);
+      report("scale 3 -> 5 -> 3", writer, Map.of());
+      assertThat(writer.statuses().keySet()).as("only 503 besides 2xx").isSubsetOf(200, 201, 503);
+      assertThat(writer.failuresSince(settled)).as("no failure once settled").isEmpty();
+      assertThat(writer.verifyEveryAcknowledgedWriteIsReadable()).isEqualTo(WRITERS * KEYS);
+      assertThat(cluster.ring()).doesNotContain("\"name\":\"s1\"", "\"name\":\"s2\"");
+    }
+  }
+
+  @Test
+  void rollingRestart_whileWriting_nothingIsLost(TestInfo info) throws Exception {
+    try (LocalCluster cluster = new LocalCluster(name(info), 3);
+        RecordingWriter writer = writer(cluster)) {
+      awaitProgress(writer, 1000);
+      for (String s : cluster.storeNames()) {
+        cluster.restart(s);
+        cluster.awaitSettled();
+        awaitProgress(writer, 500);
+      }
+      report("rolling restart", writer, Map.of());
+      assertThat(writer.statuses().keySet()).isSubsetOf(200, 201, 503);
+      assertThat(writer.verifyEveryAcknowledgedWriteIsReadable()).isEqualTo(WRITERS * KEYS);
+    }
+  }
+
+  @Test
+  void aPausedPrimary_resumedAfterFailover_losesAndOverwritesNothing(TestInfo info)
+      throws Exception {
+    try (LocalCluster cluster = new LocalCluster(name(info), 3);
+        RecordingWriter writer = writer(cluster)) {
+      awaitProgress(writer, 1000);
+      cluster.pause("s1");
+      cluster.awaitState("s1", "down");
+      // writes continue on the promoted backups while s1 still believes it leads
+      awaitProgress(writer, 1500);
+      cluster.resume("s1");
+      cluster.awaitState("s1", "active");
+      cluster.awaitSettled();
+      awaitProgress(writer, 500);
+      report("SIGSTOP s1, failover, SIGCONT", writer, Map.of());
+      assertThat(writer.statuses().keySet()).isSubsetOf(200, 201, 503);
+      assertThat(writer.verifyEveryAcknowledgedWriteIsReadable()).isEqualTo(WRITERS * KEYS);
+    }
+  }
+
+  private static RecordingWriter writer(LocalCluster cluster) {
+    return new RecordingWriter(cluster.endpoint(), WRITERS, KEYS, Q);
+  }
+
+  /** Waits until {@code more} further writes were acknowledged (the cluster makes progress). */
+  private static void awaitProgress(RecordingWriter writer, int more) {
+    int target = writer.acked() + more;
+    Awaitility.await("" + more + " more acknowledged writes")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> writer.acked() >= target);
+  }
+
+  private static void report(String what, RecordingWriter writer, Map<Integer, Long> windows) {
+    List<Long> sorted = windows.values().stream().sorted().toList();
+    System.out.printf(
+        "[cluster] %s: statuses %s%s%n",
+        what,
+        writer.statuses(),
+        sorted.isEmpty()
+            ? ""
+            : String.format(
+                "; %d partitions stalled over 100 ms, window median %d ms, max %d ms",
+                sorted.size(), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1)));
+  }
+
+  private static String name(TestInfo info) {
+    return info.getTestMethod().orElseThrow().getName();
+  }
+}
