@@ -10,6 +10,7 @@
 #
 #   bench/run.sh                          # nginx, webdis, stored (etcd: TARGETS=...)
 #   TARGETS="nginx stored" ./run.sh
+#   TARGETS="nginx stored cluster" ./run.sh   # + a 3-store RF=2 cluster behind one endpoint
 #   STORED_URL=http://127.0.0.1:8080 STORED_PID=1234 ./run.sh   # a running server
 #   DURATION=30 RUNS=3 CONNS=128 ./run.sh
 #
@@ -47,6 +48,8 @@ STORED_PORT=${STORED_PORT:-18088}          # ports of the stored we start
 STORED_MGMT_PORT=${STORED_MGMT_PORT:-19088}
 STORED_JAR=${STORED_JAR:-$(cd "$BENCH_HOME/.." && pwd)/target/quarkus-app/quarkus-run.jar}
 STORED_JAVA_OPTS=${STORED_JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC"}
+CLUSTER_JAVA_OPTS=${CLUSTER_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:ParallelGCThreads=1"}
+CLUSTER_BASE_PORT=${CLUSTER_BASE_PORT:-17100}  # stores' transport +1..3, HTTP +1000.., management +2000..
 NGINX_PORT=${NGINX_PORT:-18080}
 REDIS_PORT=${REDIS_PORT:-16379}
 WEBDIS_PORT=${WEBDIS_PORT:-17379}
@@ -258,6 +261,43 @@ start_stored() {
   log "stored: $(grep -o 'started in [0-9.]*s' "$d/stored.log" | head -1), JVM options: $STORED_JAVA_OPTS"
 }
 
+# cluster: 3 stores (RF=2), the monkey and an endpoint, each its own JVM; wrk talks to the
+# endpoint, which forwards every request to the partition's primary (one hop).
+start_cluster() {
+  have_cmds java || return 1
+  [[ -f $STORED_JAR ]] || { warn "cluster: $STORED_JAR is missing; build it first: ./mvnw package -DskipTests"; return 1; }
+  local d="$WORK/cluster" members="" k pids=""
+  mkdir -p "$d"
+  for k in 1 2 3; do members="$members${members:+,}s$k=127.0.0.1:$((CLUSTER_BASE_PORT + k))"; done
+  # cluster_node NAME ROLES HTTP MGMT [extra]
+  cluster_node() {
+    local name=$1 roles=$2 http=$3 mgmt=$4; shift 4
+    require_free_port "cluster-$name" "$http" || return 1
+    # shellcheck disable=SC2086
+    start_bg "cluster-$name" "$d/$name.log" java $CLUSTER_JAVA_OPTS -Dvertx.disableURIValidation=true \
+      -Dstored.roles="$roles" -Dstored.node-name="$name" -Dstored.cluster.members="$members" \
+      -Dstored.cluster.host=127.0.0.1 -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$http" \
+      -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$mgmt" "$@" -jar "$STORED_JAR"
+    pids="$pids $STARTED_PID"
+  }
+  for k in 1 2 3; do
+    cluster_node "s$k" store $((CLUSTER_BASE_PORT + 1000 + k)) $((CLUSTER_BASE_PORT + 2000 + k)) \
+      -Dstored.cluster.port=$((CLUSTER_BASE_PORT + k)) || return 1
+  done
+  cluster_node monkey monkey $((CLUSTER_BASE_PORT + 1010)) $((CLUSTER_BASE_PORT + 2010)) || return 1
+  cluster_node endpoint endpoint $((CLUSTER_BASE_PORT + 1000)) $((CLUSTER_BASE_PORT + 2000)) || return 1
+  for k in 0 1 2 3; do
+    if ! wait_until cluster "${pids%% *}" "$START_TIMEOUT" sh -c "curl -sf --max-time 2 http://127.0.0.1:$((CLUSTER_BASE_PORT + 2000 + k))/q/health/ready >/dev/null"; then
+      tail_log cluster "$d/endpoint.log"; return 1
+    fi
+  done
+  CLUSTER_URL="http://127.0.0.1:$((CLUSTER_BASE_PORT + 1000))"
+  T_URL="$CLUSTER_URL/"; T_BASE=""; T_PIDS="${pids# }"
+  log "cluster: 3 stores RF=2 + monkey + endpoint, JVM options: $CLUSTER_JAVA_OPTS"
+}
+
+verify_cluster() { STORED_URL=$CLUSTER_URL verify_stored; }
+
 verify_stored() {
   local b="${STORED_URL%/}" last=$((KEYS - 1)) body code k
   for k in k0 "k$last"; do
@@ -296,7 +336,7 @@ field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 measure() {
   local t=$1 op=$2 run=$3 dur=$DURATION out line rc cpu load
   if ((run == 0)); then
-    dur=$WARMUP; [[ $t == stored ]] && dur=$STORED_WARMUP
+    dur=$WARMUP; [[ $t == stored || $t == cluster ]] && dur=$STORED_WARMUP
     ((dur > 0)) || return 0
     out="$OUT_DIR/wrk-$t-$op-warmup.txt"
   else
@@ -347,7 +387,8 @@ bench_target() {
     webdis) start_webdis ;;
     etcd)   start_etcd ;;
     stored) start_stored ;;
-    *) note "$t: unknown target (known: nginx webdis etcd stored)"; FAILED=1; return ;;
+    cluster) start_cluster ;;
+    *) note "$t: unknown target (known: nginx webdis etcd stored cluster)"; FAILED=1; return ;;
   esac
   rc=$?
   T_STARTED="${BENCH_PIDS[*]:$before}"

@@ -54,8 +54,11 @@ import org.jboss.logging.Logger;
 public final class ReplicaNode {
   private static final Logger LOG = Logger.getLogger(ReplicaNode.class);
 
-  /** Partitions pulled at the same time by one store. */
-  static final int PARALLEL_PULLS = 4;
+  /**
+   * Partitions pulled at the same time by one store: enough to keep the link busy while each pull
+   * waits for its next chunk.
+   */
+  static final int PARALLEL_PULLS = 16;
 
   private static final long RETRY_MILLIS = 50;
 
@@ -70,6 +73,8 @@ public final class ReplicaNode {
   private final Map<Integer, Pull> pulls = new HashMap<>();
 
   private int running;
+  private final java.util.concurrent.atomic.AtomicBoolean catchingUp =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
    * @param incarnation identifies this start of the store (random per process start)
@@ -109,6 +114,7 @@ public final class ReplicaNode {
         return done(new Reply.Stale(ring.epoch()));
       }
       if (message.epoch() > ring.epoch()) {
+        catchUp(ring);
         return done(new Reply.Behind(ring.epoch()));
       }
     }
@@ -292,6 +298,43 @@ public final class ReplicaNode {
     return new Reply.Ack(newer.epoch());
   }
 
+  /**
+   * A message showed a newer epoch: fetch the ring from the other stores rather than wait for the
+   * monkey's push. Only a store that has a ring does this; a store that just started (epoch 0) may
+   * have lost what a ring says it owns, and takes rings from the monkey only, which checks its
+   * incarnation first.
+   */
+  private void catchUp(Ring ring) {
+    if (ring.epoch() == 0 || !catchingUp.compareAndSet(false, true)) {
+      return;
+    }
+    List<CompletableFuture<Reply>> asks = new ArrayList<>();
+    for (Member m : ring.members()) {
+      if (!m.name().equals(name) && m.state() != io.stored.ring.MemberState.DOWN) {
+        asks.add(
+            peers
+                .send(m.name(), new Message.FetchRing(ring.epoch()))
+                .toCompletableFuture()
+                .exceptionally(t -> null));
+      }
+    }
+    CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (x, f) -> {
+              Ring newest = null;
+              for (CompletableFuture<Reply> a : asks) {
+                if (a.join() instanceof Reply.RingIs r
+                    && (newest == null || r.ring().epoch() > newest.epoch())) {
+                  newest = r.ring();
+                }
+              }
+              if (newest != null) {
+                installed(newest);
+              }
+              catchingUp.set(false);
+            });
+  }
+
   /** This store's state for the monkey. */
   public synchronized Reply.StatusIs status() {
     List<Integer> synced = new ArrayList<>();
@@ -365,15 +408,17 @@ public final class ReplicaNode {
         .whenComplete(
             (reply, failure) -> {
               if (reply instanceof Reply.Chunk c) {
-                if (c.mutations().isEmpty()) {
+                for (Mutation m : c.mutations()) {
+                  engine.apply(pull.partition, m);
+                }
+                // A chunk shorter than asked for is the snapshot's last: one round trip fewer
+                // per partition than asking until an empty chunk comes.
+                if (c.mutations().size() < chunk) {
                   synchronized (this) {
                     pull.done = pulls.get(pull.partition) == pull;
                     finish(pull);
                   }
                   return;
-                }
-                for (Mutation m : c.mutations()) {
-                  engine.apply(pull.partition, m);
                 }
                 pull.after = c.mutations().get(c.mutations().size() - 1).key();
                 step(pull);

@@ -88,6 +88,25 @@ class ReplicaNodeTest {
   }
 
   @Test
+  void afterFailover_conditionalWritesStillMatch_andVersionsKeepGrowing() {
+    ItemKey k = keyOwnedBy("s0");
+    int p = partition(k);
+    long v1 = ((Reply.Written) writeVia(k, "one", Precondition.NONE)).version();
+    cluster.cut("s0");
+    cluster.advance(TestClusters.DOWN_AFTER_MILLIS + 1);
+    assertThat(cluster.tick().isPrimary(p, "s0")).isFalse();
+
+    Precondition ifMatchOld = new Precondition(new long[] {v1 - 1}, false, null, false);
+    assertThat(((Reply.Written) writeVia(k, "stale", ifMatchOld)).outcome())
+        .isEqualTo(WriteResult.Outcome.PRECONDITION_FAILED);
+    Precondition ifMatch = new Precondition(new long[] {v1}, false, null, false);
+    Reply.Written w = (Reply.Written) writeVia(k, "two", ifMatch);
+    assertThat(w.outcome()).isEqualTo(WriteResult.Outcome.UPDATED);
+    assertThat(w.version()).as("the promoted backup continues the sequence").isGreaterThan(v1);
+    assertThat(((Reply.Item) get(k)).item().version()).isEqualTo(w.version());
+  }
+
+  @Test
   void aBackupThatDoesNotAnswer_failsTheWrite_andNothingIsAcknowledged() {
     ItemKey k = keyOwnedBy("s0");
     int p = partition(k);
@@ -199,6 +218,12 @@ class ReplicaNodeTest {
       acked.put(k, v);
     }
     return acked;
+  }
+
+  private Reply writeVia(ItemKey key, String v, Precondition pre) {
+    return join(
+        client.call(
+            key, false, (epoch, p) -> new Message.Write(epoch, p, key, bytes(v), "t", 0, pre)));
   }
 
   private Reply get(ItemKey key) {
