@@ -119,13 +119,15 @@ public final class ClusterClient {
      * Tries again after {@code backoff} (refreshing the ring first), or gives up at the deadline.
      */
     void retry(Reply refusal, boolean refresh, long backoff) {
-      if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff) > deadline) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
         result.complete(refusal);
         return;
       }
-      LOG.debugf("retrying in %d ms after %s", backoff, refusal);
+      long wait = Math.min(backoff, left);
+      LOG.debugf("retrying in %d ms after %s", wait, refusal);
       long next = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
-      CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS)
+      CompletableFuture.delayedExecutor(wait, TimeUnit.MILLISECONDS)
           .execute(
               refresh
                   ? () -> refreshRing().whenComplete((r, f) -> attempt(next))

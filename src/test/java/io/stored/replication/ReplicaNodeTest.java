@@ -107,6 +107,43 @@ class ReplicaNodeTest {
   }
 
   @Test
+  void readAny_mayBeAnsweredByABackup_butAPrimaryReadIsNot() {
+    writeMany(10, "v");
+    ItemKey k = key("k3");
+    int p = partition(k);
+    ReplicaNode backup = cluster.node(cluster.ring().owners(p).get(1).name());
+    long epoch = cluster.ring().epoch();
+    assertThat(value(join(backup.handle(new Message.Get(epoch, p, k, true))))).isEqualTo("v-3");
+    assertThat(join(backup.handle(new Message.Get(epoch, p, k, false))))
+        .isEqualTo(new Reply.NotOwner(epoch, p));
+  }
+
+  @Test
+  void withNoReachableOwner_theClientGivesUpAtItsDeadline_withTheReason() {
+    ItemKey k = keyOwnedBy("s0");
+    int p = partition(k);
+    cluster.ring().owners(p).forEach(m -> cluster.cut(m.name()));
+    ClusterClient impatient = cluster.client(300);
+    long start = System.nanoTime();
+    Reply r = join(impatient.call(k, false, (epoch, q) -> new Message.Get(epoch, q, k, false)));
+    assertThat(r).isInstanceOf(Reply.Unavailable.class);
+    assertThat(((Reply.Unavailable) r).reason()).contains("did not answer");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+        .isBetween(java.time.Duration.ofMillis(290), java.time.Duration.ofSeconds(3));
+  }
+
+  @Test
+  void aRestartedMonkey_adoptsTheStoresRing_andChangesNothing() {
+    Map<String, String> acked = writeMany(100, "v");
+    Ring before = cluster.ring();
+    cluster.restartMonkey();
+    Ring adopted = cluster.settle();
+    assertThat(adopted.epoch()).isEqualTo(before.epoch());
+    assertThat(adopted.members()).isEqualTo(before.members());
+    assertReadable(acked);
+  }
+
+  @Test
   void aBackupThatDoesNotAnswer_failsTheWrite_andNothingIsAcknowledged() {
     ItemKey k = keyOwnedBy("s0");
     int p = partition(k);

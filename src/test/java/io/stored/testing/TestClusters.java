@@ -35,13 +35,24 @@ public final class TestClusters {
   private final Map<String, ReplicaNode> nodes = new ConcurrentHashMap<>();
   private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
   private final AtomicLong nanos = new AtomicLong(1);
-  private final Monkey monkey;
+  private final int replicationFactor;
+  private Monkey monkey;
   private long incarnations;
 
   public TestClusters(int partitions, int replicationFactor) {
     this.partitions = partitions;
-    this.monkey =
-        new Monkey(this::deliver, partitions, replicationFactor, DOWN_AFTER_MILLIS, nanos::get);
+    this.replicationFactor = replicationFactor;
+    this.monkey = newMonkey();
+  }
+
+  private Monkey newMonkey() {
+    return new Monkey(this::deliver, partitions, replicationFactor, DOWN_AFTER_MILLIS, nanos::get);
+  }
+
+  /** Replaces the monkey by a new one that knows only the stores' names (a monkey restart). */
+  public void restartMonkey() {
+    monkey = newMonkey();
+    nodes.keySet().forEach(n -> monkey.add(n, "mem://" + n));
   }
 
   /** Starts a store with an empty engine (again, if it ran before) and tells the monkey. */
