@@ -1,18 +1,22 @@
 package io.stored.node;
 
+import io.javaoperatorsdk.operator.Operator;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.stored.api.ApiConfig;
 import io.stored.store.StoreNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
  * Starts what this process's roles need, after validating the configuration once: a store role
- * starts the engine; the endpoint registers its routes itself (see {@code DataRoutes}).
+ * starts the engine; the endpoint registers its routes itself (see {@code DataRoutes}); the monkey
+ * role runs the static-member monkey when {@code stored.cluster.members} is set, else the
+ * Kubernetes operator.
  */
 @ApplicationScoped
 public class NodeLifecycle {
@@ -25,6 +29,7 @@ public class NodeLifecycle {
   private final StoreNode store;
   private final ClusterConfig clusterConfig;
   private final Cluster cluster;
+  private final Instance<Operator> operator;
 
   NodeLifecycle(
       NodeConfig node,
@@ -32,13 +37,15 @@ public class NodeLifecycle {
       ApiConfig api,
       StoreNode store,
       ClusterConfig clusterConfig,
-      Cluster cluster) {
+      Cluster cluster,
+      Instance<Operator> operator) {
     this.node = node;
     this.ring = ring;
     this.api = api;
     this.store = store;
     this.clusterConfig = clusterConfig;
     this.cluster = cluster;
+    this.operator = operator;
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -51,7 +58,12 @@ public class NodeLifecycle {
       cluster.startEndpoint();
     }
     if (node.roles().contains(Role.MONKEY)) {
-      cluster.startMonkey();
+      if (clusterConfig.clustered()) {
+        cluster.startMonkey();
+      } else {
+        // On Kubernetes the monkey is the StoredCluster operator.
+        operator.get().start();
+      }
     }
     LOG.infof(
         "stored node %s running roles %s",
@@ -59,6 +71,9 @@ public class NodeLifecycle {
   }
 
   void onStop(@Observes ShutdownEvent event) {
+    if (node.roles().contains(Role.MONKEY) && !clusterConfig.clustered()) {
+      operator.get().stop();
+    }
     cluster.stop();
     store.stop();
   }
@@ -95,9 +110,6 @@ public class NodeLifecycle {
       clusterConfig.memberAddresses();
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());
-    }
-    if (node.roles().contains(Role.MONKEY) && !clusterConfig.clustered()) {
-      errors.add("the monkey role needs stored.cluster.members (the stores it manages)");
     }
     if (clusterConfig.chunkSize() < 1) {
       errors.add(

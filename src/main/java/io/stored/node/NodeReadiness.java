@@ -1,9 +1,11 @@
 package io.stored.node;
 
+import io.javaoperatorsdk.operator.Operator;
 import io.stored.replication.ReplicaNode;
 import io.stored.router.Router;
 import io.stored.store.StoreNode;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -11,7 +13,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Ready when every role this process runs can do its work: a store once its engine runs and, in a
  * cluster, once it is in the ring and every partition it receives is in sync; an endpoint once the
- * ring names at least one store; the monkey once it has a ring.
+ * ring names at least one store; the monkey once it has a ring (static members) or once the
+ * operator runs with healthy informers (Kubernetes).
  */
 @Readiness
 @ApplicationScoped
@@ -20,12 +23,19 @@ public class NodeReadiness implements HealthCheck {
   private final StoreNode store;
   private final Router router;
   private final Cluster cluster;
+  private final Instance<Operator> operator;
 
-  NodeReadiness(NodeConfig node, StoreNode store, Router router, Cluster cluster) {
+  NodeReadiness(
+      NodeConfig node,
+      StoreNode store,
+      Router router,
+      Cluster cluster,
+      Instance<Operator> operator) {
     this.node = node;
     this.store = store;
     this.router = router;
     this.cluster = cluster;
+    this.operator = operator;
   }
 
   @Override
@@ -47,7 +57,12 @@ public class NodeReadiness implements HealthCheck {
     }
     boolean endpointOk =
         !node.roles().contains(Role.ENDPOINT) || !router.ring().members().isEmpty();
-    boolean monkeyOk = !node.roles().contains(Role.MONKEY) || cluster.monkey().ring() != null;
+    boolean monkeyOk =
+        !node.roles().contains(Role.MONKEY)
+            || (cluster.clustered()
+                ? cluster.monkey() != null && cluster.monkey().ring() != null
+                : operator.get().getRuntimeInfo().isStarted()
+                    && operator.get().getRuntimeInfo().allEventSourcesAreHealthy());
     return HealthCheckResponse.named("stored")
         .status(storeOk && endpointOk && monkeyOk)
         .withData("roles", java.util.EnumSet.copyOf(node.roles()).toString().toLowerCase())

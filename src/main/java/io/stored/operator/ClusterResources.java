@@ -1,0 +1,467 @@
+package io.stored.operator;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Kubernetes objects a {@link StoredCluster} is made of, as pure functions of the resource: the
+ * store StatefulSet and its headless Service, the endpoint Deployment and Service, the optional
+ * Ingress, the ring ConfigMap, a PodDisruptionBudget, and the pods' ServiceAccount, Role and
+ * RoleBinding. Each carries an owner reference to the resource, so deleting it deletes them.
+ */
+public final class ClusterResources {
+  static final int HTTP_PORT = 8080;
+  static final int MANAGEMENT_PORT = 9000;
+  static final int TRANSPORT_PORT = 7000;
+
+  /** How long a store may take to hand its partitions over when its pod is deleted. */
+  static final long TERMINATION_GRACE_SECONDS = 120;
+
+  private final StoredCluster cluster;
+  private final String name;
+  private final String namespace;
+
+  public ClusterResources(StoredCluster cluster) {
+    this.cluster = cluster;
+    this.name = cluster.getMetadata().getName();
+    this.namespace = cluster.getMetadata().getNamespace();
+  }
+
+  /** Every object the cluster owns, in the order they are applied. */
+  public List<HasMetadata> all() {
+    List<HasMetadata> out = new ArrayList<>();
+    out.add(serviceAccount());
+    out.add(role());
+    out.add(roleBinding());
+    out.add(ringConfigMap());
+    out.add(storeService());
+    out.add(storeStatefulSet());
+    out.add(podDisruptionBudget());
+    out.add(endpointService());
+    out.add(endpointDeployment());
+    if (cluster.getSpec().getIngress().isEnabled()) {
+      out.add(ingress());
+    }
+    return out;
+  }
+
+  public String storeName() {
+    return name + "-store";
+  }
+
+  public String endpointName() {
+    return name + "-endpoint";
+  }
+
+  public String ringName() {
+    return name + "-ring";
+  }
+
+  /** The labels of every object and pod of this cluster, plus its component. */
+  public Map<String, String> labels(String component) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("app.kubernetes.io/name", "stored");
+    labels.put("app.kubernetes.io/instance", name);
+    labels.put("app.kubernetes.io/component", component);
+    labels.put("app.kubernetes.io/managed-by", "stored-operator");
+    return labels;
+  }
+
+  /** The selector of one component's pods. */
+  public Map<String, String> selector(String component) {
+    return Map.of(
+        "app.kubernetes.io/instance", name,
+        "app.kubernetes.io/component", component);
+  }
+
+  /** The store pods' selector as a label-selector string (the scale subresource's). */
+  public String storeSelectorString() {
+    return "app.kubernetes.io/instance=" + name + ",app.kubernetes.io/component=store";
+  }
+
+  ServiceAccount serviceAccount() {
+    return new ServiceAccountBuilder().withMetadata(meta(name, "cluster")).build();
+  }
+
+  /** The pods may read the ring ConfigMap and the pods of their cluster. */
+  Role role() {
+    return new RoleBuilder()
+        .withMetadata(meta(name, "cluster"))
+        .addNewRule()
+        .withApiGroups("")
+        .withResources("configmaps")
+        .withResourceNames(ringName())
+        .withVerbs("get", "watch", "list")
+        .endRule()
+        .addNewRule()
+        .withApiGroups("")
+        .withResources("pods")
+        .withVerbs("get", "watch", "list")
+        .endRule()
+        .build();
+  }
+
+  RoleBinding roleBinding() {
+    return new RoleBindingBuilder()
+        .withMetadata(meta(name, "cluster"))
+        .withNewRoleRef("rbac.authorization.k8s.io", "Role", name)
+        .addNewSubject()
+        .withKind("ServiceAccount")
+        .withName(name)
+        .withNamespace(namespace)
+        .endSubject()
+        .build();
+  }
+
+  /** The persisted ring; the operator writes it, the pods read it. Empty until the first ring. */
+  ConfigMap ringConfigMap() {
+    return new ConfigMapBuilder().withMetadata(meta(ringName(), "ring")).build();
+  }
+
+  Service storeService() {
+    return new ServiceBuilder()
+        .withMetadata(meta(storeName(), "store"))
+        .withNewSpec()
+        .withClusterIP("None")
+        .withPublishNotReadyAddresses(true)
+        .withSelector(selector("store"))
+        .addNewPort()
+        .withName("transport")
+        .withPort(TRANSPORT_PORT)
+        .withTargetPort(new IntOrString("transport"))
+        .endPort()
+        .addNewPort()
+        .withName("http")
+        .withPort(HTTP_PORT)
+        .withTargetPort(new IntOrString("http"))
+        .endPort()
+        .endSpec()
+        .build();
+  }
+
+  StatefulSet storeStatefulSet() {
+    StoredClusterSpec spec = cluster.getSpec();
+    long maxMemory =
+        Quantity.getAmountInBytes(new Quantity(spec.getStores().getMaxMemory())).longValue();
+    // The heap holds the items (accounted to maxMemory) plus the JVM's own working set.
+    long heap = maxMemory + maxMemory / 2 + 256L * 1024 * 1024;
+    ResourceRequirements resources =
+        spec.getStores().getResources() != null
+            ? spec.getStores().getResources()
+            : new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("500m"))
+                .addToRequests("memory", new Quantity(Long.toString(heap + 128L * 1024 * 1024)))
+                .addToLimits("memory", new Quantity(Long.toString(heap + 256L * 1024 * 1024)))
+                .build();
+    List<EnvVar> env = new ArrayList<>(commonEnv("store"));
+    env.add(env("STORED_STORE_MAX_MEMORY", Long.toString(maxMemory)));
+    env.add(
+        env(
+            "JAVA_OPTS_APPEND",
+            "-Xms" + heap / (1024 * 1024) + "m -Xmx" + heap / (1024 * 1024) + "m"));
+    PodSpec pod =
+        podSpec(
+            container("store", env, resources, true),
+            spec.getStores().getReplicas() > 1 ? "store" : null,
+            TERMINATION_GRACE_SECONDS);
+    return new StatefulSetBuilder()
+        .withMetadata(meta(storeName(), "store"))
+        .withNewSpec()
+        .withServiceName(storeName())
+        .withReplicas(spec.getStores().getReplicas())
+        .withPodManagementPolicy("Parallel")
+        .withNewSelector()
+        .withMatchLabels(selector("store"))
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(labels("store"))
+        .endMetadata()
+        .withSpec(pod)
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /** At most one store down at a time by voluntary disruption (a drain, an upgrade). */
+  PodDisruptionBudget podDisruptionBudget() {
+    return new PodDisruptionBudgetBuilder()
+        .withMetadata(meta(storeName(), "store"))
+        .withNewSpec()
+        .withMaxUnavailable(new IntOrString(1))
+        .withNewSelector()
+        .withMatchLabels(selector("store"))
+        .endSelector()
+        .endSpec()
+        .build();
+  }
+
+  Service endpointService() {
+    return new ServiceBuilder()
+        .withMetadata(meta(name, "endpoint"))
+        .withNewSpec()
+        .withType(cluster.getSpec().getEndpoints().getService().getType())
+        .withSelector(selector("endpoint"))
+        .addNewPort()
+        .withName("http")
+        .withPort(80)
+        .withTargetPort(new IntOrString("http"))
+        .endPort()
+        .endSpec()
+        .build();
+  }
+
+  Deployment endpointDeployment() {
+    StoredClusterSpec spec = cluster.getSpec();
+    ResourceRequirements resources =
+        spec.getEndpoints().getResources() != null
+            ? spec.getEndpoints().getResources()
+            : new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("250m"))
+                .addToRequests("memory", new Quantity("256Mi"))
+                .addToLimits("memory", new Quantity("512Mi"))
+                .build();
+    List<EnvVar> env = new ArrayList<>(commonEnv("endpoint"));
+    env.add(env("JAVA_OPTS_APPEND", "-Xmx256m"));
+    return new DeploymentBuilder()
+        .withMetadata(meta(endpointName(), "endpoint"))
+        .withNewSpec()
+        .withReplicas(spec.getEndpoints().getReplicas())
+        .withNewSelector()
+        .withMatchLabels(selector("endpoint"))
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(labels("endpoint"))
+        .endMetadata()
+        .withSpec(podSpec(container("endpoint", env, resources, false), "endpoint", 30))
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  Ingress ingress() {
+    StoredClusterSpec.Ingress in = cluster.getSpec().getIngress();
+    IngressBuilder b =
+        new IngressBuilder()
+            .withMetadata(meta(name, "endpoint"))
+            .withNewSpec()
+            .withIngressClassName(in.getClassName())
+            .addNewRule()
+            .withHost(in.getHost())
+            .withNewHttp()
+            .addNewPath()
+            .withPath("/")
+            .withPathType("Prefix")
+            .withNewBackend()
+            .withNewService()
+            .withName(name)
+            .withNewPort()
+            .withName("http")
+            .endPort()
+            .endService()
+            .endBackend()
+            .endPath()
+            .endHttp()
+            .endRule()
+            .endSpec();
+    if (in.getTlsSecretName() != null) {
+      b.editSpec()
+          .addNewTl()
+          .withHosts(in.getHost())
+          .withSecretName(in.getTlsSecretName())
+          .endTl()
+          .endSpec();
+    }
+    return b.build();
+  }
+
+  /**
+   * The seeds endpoints and stores ask for the ring: the first stores (pod 0 always exists), so
+   * that scaling does not change the pods' template.
+   */
+  String seeds() {
+    int n = Math.min(3, cluster.getSpec().getStores().getReplicas());
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        b.append(',');
+      }
+      String pod = storeName() + "-" + i;
+      b.append(pod)
+          .append('=')
+          .append(pod)
+          .append('.')
+          .append(storeName())
+          .append('.')
+          .append(namespace)
+          .append(".svc:")
+          .append(TRANSPORT_PORT);
+    }
+    return b.toString();
+  }
+
+  private List<EnvVar> commonEnv(String role) {
+    StoredClusterSpec spec = cluster.getSpec();
+    return List.of(
+        env("STORED_ROLES", role),
+        new EnvVarBuilder()
+            .withName("STORED_NODE_NAME")
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("metadata.name")
+            .endFieldRef()
+            .endValueFrom()
+            .build(),
+        env("STORED_CLUSTER_MEMBERS", seeds()),
+        env("STORED_CLUSTER_PORT", Integer.toString(TRANSPORT_PORT)),
+        env("STORED_RING_PARTITIONS", Integer.toString(spec.getPartitions())),
+        env("STORED_RING_REPLICATION_FACTOR", Integer.toString(spec.getReplicationFactor())));
+  }
+
+  private Container container(
+      String role, List<EnvVar> env, ResourceRequirements resources, boolean transport) {
+    ContainerBuilder c =
+        new ContainerBuilder()
+            .withName(role)
+            .withImage(cluster.getSpec().getImage())
+            .withEnv(env)
+            .withResources(resources)
+            .addNewPort()
+            .withName("http")
+            .withContainerPort(HTTP_PORT)
+            .endPort()
+            .addNewPort()
+            .withName("management")
+            .withContainerPort(MANAGEMENT_PORT)
+            .endPort()
+            .withReadinessProbe(probe("/q/health/ready", 2))
+            .withLivenessProbe(probe("/q/health/live", 10))
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withReadOnlyRootFilesystem(true)
+            .withAllowPrivilegeEscalation(false)
+            .withNewCapabilities()
+            .withDrop("ALL")
+            .endCapabilities()
+            .endSecurityContext();
+    if (transport) {
+      c.addNewPort().withName("transport").withContainerPort(TRANSPORT_PORT).endPort();
+    }
+    return c.build();
+  }
+
+  private static Probe probe(String path, int periodSeconds) {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withPort(new IntOrString("management"))
+        .endHttpGet()
+        .withPeriodSeconds(periodSeconds)
+        .withFailureThreshold(3)
+        .build();
+  }
+
+  /** A pod spec with the cluster's service account, preferring one pod per node. */
+  private PodSpec podSpec(Container container, String spreadComponent, long graceSeconds) {
+    PodSpecBuilder b =
+        new PodSpecBuilder()
+            .withServiceAccountName(name)
+            .withTerminationGracePeriodSeconds(graceSeconds)
+            .withContainers(container)
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .endSecurityContext()
+            .addNewVolume()
+            .withName("tmp")
+            .withNewEmptyDir()
+            .endEmptyDir()
+            .endVolume();
+    b.editFirstContainer()
+        .addNewVolumeMount()
+        .withName("tmp")
+        .withMountPath("/tmp")
+        .endVolumeMount()
+        .endContainer();
+    if (spreadComponent != null) {
+      b.withNewAffinity()
+          .withNewPodAntiAffinity()
+          .addNewPreferredDuringSchedulingIgnoredDuringExecution()
+          .withWeight(100)
+          .withNewPodAffinityTerm()
+          .withTopologyKey("kubernetes.io/hostname")
+          .withNewLabelSelector()
+          .withMatchLabels(selector(spreadComponent))
+          .endLabelSelector()
+          .endPodAffinityTerm()
+          .endPreferredDuringSchedulingIgnoredDuringExecution()
+          .endPodAntiAffinity()
+          .endAffinity();
+    }
+    return b.build();
+  }
+
+  private ObjectMeta meta(String objectName, String component) {
+    return new ObjectMetaBuilder()
+        .withName(objectName)
+        .withNamespace(namespace)
+        .withLabels(labels(component))
+        .withOwnerReferences(owner())
+        .build();
+  }
+
+  private OwnerReference owner() {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(cluster.getApiVersion())
+        .withKind(cluster.getKind())
+        .withName(name)
+        .withUid(cluster.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+
+  private static EnvVar env(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+}

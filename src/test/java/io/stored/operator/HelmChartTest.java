@@ -1,0 +1,207 @@
+package io.stored.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Helm chart, linted ({@code --strict}) and rendered with a real Helm: the binary {@code
+ * .ci/run} installs under {@code .tools/helm/helm} (or {@code $HELM}) when present, else Helm
+ * embedded by helm-java. Asserts the operator Deployment, least-privilege RBAC that matches {@code
+ * k8s/operator.yaml}, the optional StoredCluster, and that bad values are refused by the schema.
+ */
+class HelmChartTest {
+  private static final Path CHART = Path.of("helm/stored");
+  private static final KubernetesSerialization YAML = new KubernetesSerialization();
+  private static final String KUBE_VERSION = "1.33.0";
+
+  @Test
+  void lintStrict_passes_withDefaultsAndWithEveryOptionOn() throws Exception {
+    lint(Map.of());
+    lint(
+        Map.of(
+            "cluster.enabled", "true",
+            "serviceMonitor.enabled", "true",
+            "networkPolicy.enabled", "true"));
+  }
+
+  @Test
+  void theOperatorDeployment_runsTheMonkeyRole_nonRoot_withProbes() throws Exception {
+    List<HasMetadata> objects = template(Map.of());
+    assertThat(objects)
+        .extracting(HasMetadata::getKind)
+        .containsExactly("ServiceAccount", "Role", "RoleBinding", "Deployment");
+    Deployment d = one(objects, Deployment.class);
+    assertThat(d.getMetadata().getName()).isEqualTo("demo-stored-operator");
+    var pod = d.getSpec().getTemplate().getSpec();
+    assertThat(pod.getServiceAccountName()).isEqualTo("demo-stored-operator");
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    Container c = pod.getContainers().get(0);
+    assertThat(c.getImage()).isEqualTo("stored:0.1.0");
+    assertThat(c.getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("STORED_ROLES");
+              assertThat(e.getValue()).isEqualTo("monkey");
+            });
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+    assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(c.getResources().getLimits()).containsKey("memory");
+  }
+
+  @Test
+  void rbac_isNamespaceScoped_leastPrivilege_andTheSameAsK8sOperatorYaml() throws Exception {
+    List<HasMetadata> objects = template(Map.of());
+    assertThat(objects)
+        .extracting(HasMetadata::getKind)
+        .doesNotContain("ClusterRole", "ClusterRoleBinding");
+    Role role = one(objects, Role.class);
+    for (PolicyRule r : role.getRules()) {
+      assertThat(r.getVerbs()).doesNotContain("*", "escalate", "bind", "impersonate");
+      assertThat(r.getResources()).doesNotContain("*", "secrets");
+      assertThat(r.getApiGroups()).doesNotContain("*");
+    }
+    assertThat(rules(role, "pods")).containsExactly("get", "list", "watch");
+    RoleBinding binding = one(objects, RoleBinding.class);
+    assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+    assertThat(binding.getSubjects().get(0).getNamespace()).isEqualTo("stored");
+
+    Role shipped =
+        parse(Files.readString(Path.of("k8s/operator.yaml"))).stream()
+            .filter(Role.class::isInstance)
+            .map(Role.class::cast)
+            .findFirst()
+            .orElseThrow();
+    assertThat(shipped.getRules()).isEqualTo(role.getRules());
+  }
+
+  @Test
+  void clusterEnabled_createsAStoredCluster_withTheChartsImage() throws Exception {
+    List<HasMetadata> objects =
+        template(Map.of("cluster.enabled", "true", "cluster.spec.stores.replicas", "5"));
+    GenericKubernetesResource cluster =
+        objects.stream()
+            .filter(o -> o.getKind().equals("StoredCluster"))
+            .map(GenericKubernetesResource.class::cast)
+            .findFirst()
+            .orElseThrow();
+    assertThat(cluster.getApiVersion()).isEqualTo("stored.io/v1alpha1");
+    Map<String, Object> spec = cluster.get("spec");
+    assertThat(spec).containsEntry("image", "stored:0.1.0").containsEntry("replicationFactor", 2);
+    assertThat(cluster.<Object>get("spec", "stores", "replicas")).isEqualTo(5);
+  }
+
+  @Test
+  void badValues_areRefusedByTheSchema() {
+    assertThatThrownBy(() -> template(Map.of("image.pullPolicy", "Sometimes")))
+        .hasMessageContaining("pullPolicy");
+    assertThatThrownBy(() -> template(Map.of("cluster.spec.replicationFactor", "9")))
+        .hasMessageContaining("replicationFactor");
+  }
+
+  private static List<String> rules(Role role, String resource) {
+    return role.getRules().stream()
+        .filter(r -> r.getResources().contains(resource))
+        .findFirst()
+        .orElseThrow()
+        .getVerbs();
+  }
+
+  private static <T> T one(List<HasMetadata> objects, Class<T> type) {
+    return objects.stream().filter(type::isInstance).map(type::cast).findFirst().orElseThrow();
+  }
+
+  // ---- a real helm: the installed binary when there is one, else the embedded one ----
+
+  private static Path binary() {
+    String env = System.getenv("HELM");
+    if (env != null && Files.isExecutable(Path.of(env))) {
+      return Path.of(env);
+    }
+    Path tools = Path.of(".tools/helm/helm");
+    return Files.isExecutable(tools) ? tools : null;
+  }
+
+  private static void lint(Map<String, String> values) throws Exception {
+    Path helm = binary();
+    if (helm != null) {
+      List<String> cmd =
+          new ArrayList<>(List.of(helm.toString(), "lint", "--strict", CHART.toString()));
+      values.forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
+      run(cmd);
+      return;
+    }
+    // helm-java lints with the chart's default values only
+    LintResult r = new Helm(CHART).lint().strict().call();
+    assertThat(r.isFailed()).as("helm lint --strict: %s", r.getMessages()).isFalse();
+  }
+
+  private static List<HasMetadata> template(Map<String, String> values) throws Exception {
+    Path helm = binary();
+    String yaml;
+    if (helm != null) {
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  helm.toString(), "template", "demo", CHART.toString(), "--namespace", "stored"));
+      values.forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
+      yaml = run(cmd);
+    } else {
+      var t =
+          new Helm(CHART)
+              .template()
+              .withName("demo")
+              .withNamespace("stored")
+              .withKubeVersion(KUBE_VERSION);
+      for (Map.Entry<String, String> e : new LinkedHashMap<>(values).entrySet()) {
+        t.set(e.getKey(), e.getValue());
+      }
+      yaml = t.call();
+    }
+    return parse(yaml);
+  }
+
+  private static List<HasMetadata> parse(String yaml) {
+    List<HasMetadata> out = new ArrayList<>();
+    for (String doc : yaml.split("(?m)^---\\s*$")) {
+      if (doc.lines().anyMatch(l -> l.startsWith("kind:"))) {
+        out.add(YAML.unmarshal(doc, HasMetadata.class));
+      }
+    }
+    return out;
+  }
+
+  private static String run(List<String> cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + out);
+    }
+    return out;
+  }
+}

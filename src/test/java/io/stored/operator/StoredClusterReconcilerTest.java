@@ -1,0 +1,371 @@
+package io.stored.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.javaoperatorsdk.operator.Operator;
+import java.io.FileInputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reconciler against the fabric8 mock API server (CRUD mode) with the real CRD: the objects a
+ * cluster is made of, scaling, invalid specs, an operator restart and what deletion relies on.
+ */
+@EnableKubernetesMockClient(crud = true)
+class StoredClusterReconcilerTest {
+  private static final String NS = "test";
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  KubernetesClient client;
+  private Operator operator;
+  private StoredClusterReconciler reconciler;
+
+  @BeforeEach
+  void start() throws Exception {
+    try (FileInputStream crd = new FileInputStream(CrdTest.GENERATED.toFile())) {
+      client
+          .resource(
+              client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class))
+          .create();
+    }
+    operator = startOperator();
+  }
+
+  @AfterEach
+  void stop() {
+    operator.stop();
+  }
+
+  private Operator startOperator() {
+    Operator o =
+        new Operator(
+            c ->
+                c.withKubernetesClient(client)
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withCloseClientOnStop(false));
+    reconciler = new StoredClusterReconciler(client);
+    o.register(reconciler, c -> c.settingNamespace(NS));
+    o.start();
+    return o;
+  }
+
+  @Test
+  void create_makesEveryOwnedObject_withTheRightFields() {
+    StoredCluster demo = create("demo", spec -> {});
+    StatefulSet sts = await(StatefulSet.class, "demo-store");
+    assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(sts.getSpec().getServiceName()).isEqualTo("demo-store");
+    assertThat(sts.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
+    var pod = sts.getSpec().getTemplate().getSpec();
+    assertThat(pod.getServiceAccountName()).isEqualTo("demo");
+    assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(120L);
+    assertThat(
+            pod.getAffinity()
+                .getPodAntiAffinity()
+                .getPreferredDuringSchedulingIgnoredDuringExecution())
+        .hasSize(1);
+    var container = pod.getContainers().get(0);
+    assertThat(container.getImage()).isEqualTo(StoredClusterSpec.DEFAULT_IMAGE);
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+    assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+    assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(env(container.getEnv()))
+        .containsEntry("STORED_ROLES", "store")
+        .containsEntry("STORED_RING_PARTITIONS", "1024")
+        .containsEntry("STORED_RING_REPLICATION_FACTOR", "2")
+        .containsEntry("STORED_STORE_MAX_MEMORY", Long.toString(1L << 30))
+        .containsEntry(
+            "STORED_CLUSTER_MEMBERS",
+            "demo-store-0=demo-store-0.demo-store.test.svc:7000,"
+                + "demo-store-1=demo-store-1.demo-store.test.svc:7000,"
+                + "demo-store-2=demo-store-2.demo-store.test.svc:7000");
+    assertThat(container.getResources().getLimits()).containsKey("memory");
+
+    Service headless = await(Service.class, "demo-store");
+    assertThat(headless.getSpec().getClusterIP()).isEqualTo("None");
+    Service service = await(Service.class, "demo");
+    assertThat(service.getSpec().getType()).isEqualTo("ClusterIP");
+    assertThat(service.getSpec().getPorts().get(0).getPort()).isEqualTo(80);
+    Deployment endpoints = await(Deployment.class, "demo-endpoint");
+    assertThat(endpoints.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(env(endpoints.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()))
+        .containsEntry("STORED_ROLES", "endpoint");
+    PodDisruptionBudget pdb = await(PodDisruptionBudget.class, "demo-store");
+    assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    await(ConfigMap.class, "demo-ring");
+    await(ServiceAccount.class, "demo");
+    Role role = await(Role.class, "demo");
+    assertThat(role.getRules().get(0).getResourceNames()).containsExactly("demo-ring");
+    assertThat(role.getRules())
+        .allSatisfy(
+            r -> assertThat(r.getVerbs()).doesNotContain("create", "update", "delete", "patch"));
+    assertThat(await(RoleBinding.class, "demo").getSubjects().get(0).getName()).isEqualTo("demo");
+    assertThat(client.resources(Ingress.class).inNamespace(NS).withName("demo").get()).isNull();
+
+    String uid = demo.getMetadata().getUid();
+    for (HasMetadata o : List.of(sts, headless, service, endpoints, pdb, role)) {
+      assertThat(o.getMetadata().getOwnerReferences())
+          .as("%s %s is deleted with the cluster", o.getKind(), o.getMetadata().getName())
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.getUid()).isEqualTo(uid);
+                assertThat(r.getKind()).isEqualTo("StoredCluster");
+                assertThat(r.getController()).isTrue();
+              });
+    }
+
+    StoredClusterStatus status = awaitStatus("demo", s -> "Pending".equals(s.getPhase()));
+    assertThat(status.getSelector())
+        .isEqualTo("app.kubernetes.io/instance=demo,app.kubernetes.io/component=store");
+    assertThat(condition(status, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(status, "Invalid").getStatus()).isEqualTo("False");
+    assertThat(status.getObservedGeneration()).isEqualTo(demo.getMetadata().getGeneration());
+  }
+
+  @Test
+  void podsReady_makeTheClusterReady_andScaling3To5To3_followsTheSpec() {
+    create("demo", spec -> {});
+    await(StatefulSet.class, "demo-store");
+    podsReady("demo", 3, 2);
+    StoredClusterStatus ready = awaitStatus("demo", s -> "Ready".equals(s.getPhase()));
+    assertThat(ready.getReadyStores()).isEqualTo(3);
+    assertThat(condition(ready, "Ready").getStatus()).isEqualTo("True");
+    String readySince = condition(ready, "Ready").getLastTransitionTime();
+
+    scaleTo("demo", 5);
+    Awaitility.await()
+        .atMost(WAIT)
+        .until(() -> get(StatefulSet.class, "demo-store").getSpec().getReplicas() == 5);
+    StoredClusterStatus scaling = awaitStatus("demo", s -> "Scaling".equals(s.getPhase()));
+    assertThat(condition(scaling, "Scaling").getStatus()).isEqualTo("True");
+    podsReady("demo", 5, 2);
+    StoredClusterStatus five =
+        awaitStatus("demo", s -> "Ready".equals(s.getPhase()) && s.getReadyStores() == 5);
+    assertThat(condition(five, "Scaling").getStatus()).isEqualTo("False");
+
+    scaleTo("demo", 3);
+    Awaitility.await()
+        .atMost(WAIT)
+        .until(() -> get(StatefulSet.class, "demo-store").getSpec().getReplicas() == 3);
+    podsReady("demo", 3, 2);
+    StoredClusterStatus three =
+        awaitStatus("demo", s -> "Ready".equals(s.getPhase()) && s.getReadyStores() == 3);
+    assertThat(condition(three, "Ready").getLastTransitionTime()).isNotNull();
+    assertThat(readySince).isNotNull();
+  }
+
+  @Test
+  void aStoreNotReady_afterTheClusterWasReady_isDegraded() {
+    create("demo", spec -> {});
+    await(StatefulSet.class, "demo-store");
+    podsReady("demo", 3, 2);
+    awaitStatus("demo", s -> "Ready".equals(s.getPhase()));
+    podsReady("demo", 2, 2);
+    StoredClusterStatus degraded = awaitStatus("demo", s -> "Degraded".equals(s.getPhase()));
+    assertThat(condition(degraded, "Degraded").getStatus()).isEqualTo("True");
+    assertThat(condition(degraded, "Degraded").getMessage()).isEqualTo("1 stores not ready");
+  }
+
+  @Test
+  void ingress_whenEnabled_routesToTheEndpointService() {
+    create(
+        "web",
+        spec -> {
+          spec.getIngress().setEnabled(true);
+          spec.getIngress().setHost("stored.example.com");
+          spec.getIngress().setClassName("nginx");
+          spec.getIngress().setTlsSecretName("stored-tls");
+        });
+    Ingress ingress = await(Ingress.class, "web");
+    assertThat(ingress.getSpec().getIngressClassName()).isEqualTo("nginx");
+    assertThat(ingress.getSpec().getRules().get(0).getHost()).isEqualTo("stored.example.com");
+    assertThat(
+            ingress
+                .getSpec()
+                .getRules()
+                .get(0)
+                .getHttp()
+                .getPaths()
+                .get(0)
+                .getBackend()
+                .getService()
+                .getName())
+        .isEqualTo("web");
+    assertThat(ingress.getSpec().getTls().get(0).getSecretName()).isEqualTo("stored-tls");
+  }
+
+  @Test
+  void anInvalidSpec_isRefusedWithAnInvalidCondition_andCreatesNothing() {
+    create(
+        "bad",
+        spec -> {
+          spec.getStores().setReplicas(2);
+          spec.setReplicationFactor(3);
+        });
+    StoredClusterStatus status = awaitStatus("bad", s -> "Invalid".equals(s.getPhase()));
+    Condition invalid = condition(status, "Invalid");
+    assertThat(invalid.getStatus()).isEqualTo("True");
+    assertThat(invalid.getMessage())
+        .contains("replicationFactor (3) must not exceed stores.replicas (2)");
+    assertThat(get(StatefulSet.class, "bad-store")).isNull();
+  }
+
+  @Test
+  void changingPartitions_afterCreation_isInvalid_andTheStoresAreLeftAlone() {
+    create("demo", spec -> {});
+    StatefulSet before = await(StatefulSet.class, "demo-store");
+    client
+        .resources(StoredCluster.class)
+        .inNamespace(NS)
+        .withName("demo")
+        .edit(
+            c -> {
+              c.getSpec().setPartitions(2048);
+              return c;
+            });
+    StoredClusterStatus status = awaitStatus("demo", s -> "Invalid".equals(s.getPhase()));
+    assertThat(condition(status, "Invalid").getMessage())
+        .contains("partitions cannot change after creation (created with 1024, now 2048)");
+    assertThat(get(StatefulSet.class, "demo-store").getMetadata().getResourceVersion())
+        .isEqualTo(before.getMetadata().getResourceVersion());
+  }
+
+  @Test
+  void anOperatorRestart_changesNothing() {
+    create("demo", spec -> {});
+    awaitStatus("demo", s -> "Pending".equals(s.getPhase()));
+    await(Deployment.class, "demo-endpoint");
+    operator.stop();
+    // what the stopped operator left: the new one must rewrite neither objects nor status
+    Map<String, String> versions = new java.util.HashMap<>();
+    for (HasMetadata o : owned("demo")) {
+      versions.put(
+          o.getKind() + "/" + o.getMetadata().getName(), o.getMetadata().getResourceVersion());
+    }
+    StoredCluster before = get(StoredCluster.class, "demo");
+    String statusVersion = before.getMetadata().getResourceVersion();
+    operator = startOperator();
+    // the new operator reconciles the existing cluster: it must rewrite neither objects nor status
+    Awaitility.await().atMost(WAIT).until(() -> reconciler.reconciliations() >= 1);
+    for (HasMetadata o : owned("demo")) {
+      assertThat(o.getMetadata().getResourceVersion())
+          .as(o.getKind() + "/" + o.getMetadata().getName())
+          .isEqualTo(versions.get(o.getKind() + "/" + o.getMetadata().getName()));
+    }
+    StoredCluster after = get(StoredCluster.class, "demo");
+    assertThat(after.getMetadata().getResourceVersion())
+        .as("status before %s, after %s", before.getStatus(), after.getStatus())
+        .isEqualTo(statusVersion);
+  }
+
+  private List<HasMetadata> owned(String name) {
+    return List.of(
+        get(StatefulSet.class, name + "-store"),
+        get(Service.class, name + "-store"),
+        get(Service.class, name),
+        get(Deployment.class, name + "-endpoint"),
+        get(PodDisruptionBudget.class, name + "-store"),
+        get(ConfigMap.class, name + "-ring"),
+        get(Role.class, name));
+  }
+
+  private StoredCluster create(String name, java.util.function.Consumer<StoredClusterSpec> edit) {
+    StoredCluster c = new StoredCluster();
+    c.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    c.setSpec(new StoredClusterSpec());
+    edit.accept(c.getSpec());
+    return client.resource(c).create();
+  }
+
+  private void scaleTo(String name, int stores) {
+    client
+        .resources(StoredCluster.class)
+        .inNamespace(NS)
+        .withName(name)
+        .edit(
+            c -> {
+              c.getSpec().getStores().setReplicas(stores);
+              return c;
+            });
+  }
+
+  /** What the kubelet and the StatefulSet controller would report. */
+  private void podsReady(String name, int stores, int endpoints) {
+    StatefulSet sts = await(StatefulSet.class, name + "-store");
+    sts.setStatus(
+        new StatefulSetStatusBuilder()
+            .withReplicas(sts.getSpec().getReplicas())
+            .withReadyReplicas(stores)
+            .build());
+    client.resource(sts).updateStatus();
+    Deployment d = await(Deployment.class, name + "-endpoint");
+    d.setStatus(
+        new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
+            .withReplicas(endpoints)
+            .withReadyReplicas(endpoints)
+            .build());
+    client.resource(d).updateStatus();
+  }
+
+  private StoredClusterStatus awaitStatus(
+      String name, java.util.function.Predicate<StoredClusterStatus> until) {
+    StoredClusterStatus[] seen = {null};
+    Awaitility.await(name + " status")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              StoredCluster c = get(StoredCluster.class, name);
+              seen[0] = c == null ? null : c.getStatus();
+              return seen[0] != null && until.test(seen[0]);
+            });
+    return seen[0];
+  }
+
+  private <T extends HasMetadata> T await(Class<T> type, String name) {
+    return Awaitility.await(type.getSimpleName() + " " + name)
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> get(type, name), o -> o != null);
+  }
+
+  private <T extends HasMetadata> T get(Class<T> type, String name) {
+    return client.resources(type).inNamespace(NS).withName(name).get();
+  }
+
+  private static Condition condition(StoredClusterStatus s, String type) {
+    return s.getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static Map<String, String> env(List<EnvVar> env) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    env.forEach(e -> out.put(e.getName(), e.getValue()));
+    return out;
+  }
+}
