@@ -9,14 +9,13 @@ import io.stored.api.Problems;
 import io.stored.ring.Member;
 import io.stored.ring.Monkey;
 import io.stored.ring.Ring;
+import io.stored.ring.RingDescription;
 import io.stored.router.Router;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -43,7 +42,7 @@ public class ManagementRoutes {
   }
 
   void register(@Observes ManagementInterface mi) {
-    mi.router().get("/stored/ring").handler(ctx -> json(ctx, ring(currentRing())));
+    mi.router().get("/stored/ring").handler(ctx -> json(ctx, RingDescription.of(currentRing())));
     mi.router().get(LOCATE + "*").handler(this::locate);
     mi.router().get("/stored/members").handler(ctx -> withMonkey(ctx, m -> json(ctx, m.stores())));
     mi.router().put(MEMBERS + "*").handler(this::addMember);
@@ -126,39 +125,6 @@ public class ManagementRoutes {
     } catch (ApiException e) {
       Problems.send(ctx.response(), e);
     }
-  }
-
-  static Map<String, Object> ring(Ring ring) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("epoch", ring.epoch());
-    body.put("partitions", ring.partitions());
-    body.put("replicationFactor", ring.replicationFactor());
-    List<Map<String, Object>> members = new ArrayList<>();
-    for (Member m : ring.members()) {
-      Map<String, Object> mm = new LinkedHashMap<>();
-      mm.put("name", m.name());
-      mm.put("address", m.address());
-      mm.put("state", m.state().name().toLowerCase());
-      mm.put("partitions", ring.ownedBy(m.name()));
-      int receiving = 0;
-      for (int p = 0; p < ring.partitions(); p++) {
-        receiving += ring.isPending(p, m.name()) ? 1 : 0;
-      }
-      mm.put("receiving", receiving);
-      members.add(mm);
-    }
-    body.put("members", members);
-    List<List<String>> owners = new ArrayList<>(ring.partitions());
-    Map<Integer, List<String>> pending = new java.util.TreeMap<>();
-    for (int p = 0; p < ring.partitions(); p++) {
-      owners.add(ring.owners(p).stream().map(Member::name).toList());
-      if (!ring.pending(p).isEmpty()) {
-        pending.put(p, ring.pending(p).stream().map(Member::name).toList());
-      }
-    }
-    body.put("owners", owners);
-    body.put("pending", pending);
-    return body;
   }
 
   private static void json(RoutingContext ctx, Object body) {

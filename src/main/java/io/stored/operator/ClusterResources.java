@@ -57,11 +57,21 @@ public final class ClusterResources {
   private final StoredCluster cluster;
   private final String name;
   private final String namespace;
+  private final int storePods;
 
   public ClusterResources(StoredCluster cluster) {
+    this(cluster, cluster.getSpec().getStores().getReplicas());
+  }
+
+  /**
+   * @param storePods the store StatefulSet's replicas: the spec's, or more while the stores above
+   *     it hand their partitions over before they are removed
+   */
+  public ClusterResources(StoredCluster cluster, int storePods) {
     this.cluster = cluster;
     this.name = cluster.getMetadata().getName();
     this.namespace = cluster.getMetadata().getNamespace();
+    this.storePods = storePods;
   }
 
   /** Every object the cluster owns, in the order they are applied. */
@@ -82,6 +92,11 @@ public final class ClusterResources {
     return out;
   }
 
+  /** How many store pods the StatefulSet has (see the constructor). */
+  public int storePodCount() {
+    return storePods;
+  }
+
   public String storeName() {
     return name + "-store";
   }
@@ -92,6 +107,24 @@ public final class ClusterResources {
 
   public String ringName() {
     return name + "-ring";
+  }
+
+  /** The pod name of store {@code ordinal}. */
+  public String storePod(int ordinal) {
+    return storeName() + "-" + ordinal;
+  }
+
+  /** The ordinal of a store pod of this cluster, or -1 for any other name. */
+  public int ordinalOf(String pod) {
+    String prefix = storeName() + "-";
+    if (!pod.startsWith(prefix)) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(pod.substring(prefix.length()));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** The labels of every object and pod of this cluster, plus its component. */
@@ -150,7 +183,10 @@ public final class ClusterResources {
         .build();
   }
 
-  /** The persisted ring; the operator writes it, the pods read it. Empty until the first ring. */
+  /**
+   * The persisted ring ({@code ring.json}, written by the operator's monkey at every new epoch);
+   * created empty.
+   */
   ConfigMap ringConfigMap() {
     return new ConfigMapBuilder().withMetadata(meta(ringName(), "ring")).build();
   }
@@ -199,13 +235,13 @@ public final class ClusterResources {
     PodSpec pod =
         podSpec(
             container("store", env, resources, true),
-            spec.getStores().getReplicas() > 1 ? "store" : null,
+            storePods > 1 ? "store" : null,
             TERMINATION_GRACE_SECONDS);
     return new StatefulSetBuilder()
         .withMetadata(meta(storeName(), "store"))
         .withNewSpec()
         .withServiceName(storeName())
-        .withReplicas(spec.getStores().getReplicas())
+        .withReplicas(storePods)
         .withPodManagementPolicy("Parallel")
         .withNewSelector()
         .withMatchLabels(selector("store"))

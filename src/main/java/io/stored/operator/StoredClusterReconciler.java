@@ -2,21 +2,28 @@ package io.stored.operator;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.stored.ring.Member;
+import io.stored.ring.Monkey;
+import io.stored.ring.Ring;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -34,18 +41,20 @@ import org.jboss.logging.Logger;
  * only when it changed.
  */
 @ControllerConfiguration(name = StoredClusterReconciler.NAME)
-public class StoredClusterReconciler implements Reconciler<StoredCluster> {
+public class StoredClusterReconciler implements Reconciler<StoredCluster>, Cleaner<StoredCluster> {
   public static final String NAME = "storedcluster";
   static final String HASH = "stored.io/desired-hash";
   private static final Logger LOG = Logger.getLogger(StoredClusterReconciler.class);
   private static final Duration RESYNC = Duration.ofSeconds(30);
 
   private final KubernetesClient client;
+  private final ClusterMonkeys monkeys;
   private final java.util.concurrent.atomic.AtomicLong reconciliations =
       new java.util.concurrent.atomic.AtomicLong();
 
-  public StoredClusterReconciler(KubernetesClient client) {
+  public StoredClusterReconciler(KubernetesClient client, ClusterMonkeys monkeys) {
     this.client = client;
+    this.monkeys = monkeys;
   }
 
   @Override
@@ -57,6 +66,10 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster> {
             context),
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Deployment.class, StoredCluster.class).build(),
+            context),
+        // the monkey writes each new ring into the ring ConfigMap: the status follows
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ConfigMap.class, StoredCluster.class).build(),
             context));
   }
 
@@ -95,6 +108,13 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster> {
       conditions.add(condition(old, gen, "Ready", false, "Invalid", "the spec is invalid"));
       status.setReadyStores(stores == null ? 0 : readyReplicas(stores));
     } else {
+      Monkey monkey =
+          monkeys.of(
+              key(cluster),
+              cluster.getSpec().getPartitions(),
+              cluster.getSpec().getReplicationFactor());
+      int storePods = membership(cluster, resources, monkey);
+      resources = new ClusterResources(cluster, storePods);
       for (HasMetadata desired : resources.all()) {
         apply(desired);
       }
@@ -113,14 +133,28 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster> {
               ? 0
               : endpoints.getStatus().getReadyReplicas();
       status.setReadyStores(ready);
-      boolean scaling = current != wanted;
-      boolean allReady = ready == wanted && endpointsReady > 0;
-      // Until the cluster was ready once it is Pending; after that, not ready is Scaling while
-      // the store count changes and Degraded otherwise.
+      Ring ring = monkey.ring();
+      status.setRingEpoch(ring == null ? 0 : ring.epoch());
+      status.setMembers(members(cluster, ring));
+      boolean moving = ring != null && ring.moving();
+      boolean handingOff = resources.storePodCount() != wanted;
+      boolean scaling = current != wanted || handingOff;
+      long down =
+          ring == null
+              ? 0
+              : ring.members().stream()
+                  .filter(m -> m.state() == io.stored.ring.MemberState.DOWN)
+                  .count();
+      boolean allReady = ready >= wanted && endpointsReady > 0 && down == 0;
+      // Until the cluster was ready once it is Pending. After that: Scaling while the store
+      // count changes, Rebalancing while partitions move, Degraded when a store is down or
+      // not ready, else Ready.
       boolean wasReady = old.getPhase() != null && !"Pending".equals(old.getPhase());
-      boolean degraded = !allReady && !scaling && wasReady;
+      boolean degraded = wasReady && !scaling && (down > 0 || ready < wanted);
       status.setPhase(
-          allReady ? "Ready" : !wasReady ? "Pending" : scaling ? "Scaling" : "Degraded");
+          !wasReady && !allReady
+              ? "Pending"
+              : scaling ? "Scaling" : degraded ? "Degraded" : moving ? "Rebalancing" : "Ready");
       conditions.add(
           condition(
               old,
@@ -137,15 +171,30 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster> {
               scaling,
               scaling ? "ReplicasChanging" : "Stable",
               current + " store pods, " + wanted + " wanted"));
-      conditions.add(condition(old, gen, "Rebalancing", false, "Stable", "no partition is moving"));
+      conditions.add(
+          condition(
+              old,
+              gen,
+              "Rebalancing",
+              moving || handingOff,
+              moving ? "PartitionsMoving" : handingOff ? "HandingOff" : "Stable",
+              moving
+                  ? "partitions are being transferred (ring epoch " + ring.epoch() + ")"
+                  : handingOff
+                      ? "stores above " + wanted + " are handing their partitions over"
+                      : "no partition is moving"));
       conditions.add(
           condition(
               old,
               gen,
               "Degraded",
               degraded,
-              degraded ? "StoreNotReady" : "AllStoresReady",
-              degraded ? (wanted - ready) + " stores not ready" : "every store is ready"));
+              degraded ? (down > 0 ? "StoreDown" : "StoreNotReady") : "AllStoresReady",
+              degraded
+                  ? (down > 0
+                      ? down + " stores down (their backups serve their partitions)"
+                      : (wanted - ready) + " stores not ready")
+                  : "every store is ready"));
       conditions.add(condition(old, gen, "Invalid", false, "SpecAccepted", "the spec is valid"));
     }
     status.setConditions(conditions);
@@ -154,6 +203,13 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster> {
     }
     cluster.setStatus(status);
     return UpdateControl.patchStatus(cluster).rescheduleAfter(RESYNC);
+  }
+
+  /** The cluster is being deleted: its owned objects go by garbage collection; stop its monkey. */
+  @Override
+  public DeleteControl cleanup(StoredCluster cluster, Context<StoredCluster> context) {
+    monkeys.stop(key(cluster));
+    return DeleteControl.defaultDelete();
   }
 
   @Override
@@ -169,6 +225,72 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster> {
     status.setConditions(conditions);
     cluster.setStatus(status);
     return ErrorStatusUpdateControl.patchStatus(cluster);
+  }
+
+  /**
+   * Tells the cluster's monkey which pods are its stores: every store pod below the wanted count
+   * that has an address joins (or stays); those at or above it leave, handing their partitions
+   * over. Returns how many store pods the StatefulSet keeps: the wanted count, or more while a
+   * higher ordinal is still in the ring (it is removed only once it owns nothing).
+   */
+  private int membership(StoredCluster cluster, ClusterResources resources, Monkey monkey) {
+    int wanted = cluster.getSpec().getStores().getReplicas();
+    for (Pod pod :
+        client
+            .pods()
+            .inNamespace(cluster.getMetadata().getNamespace())
+            .withLabels(resources.selector("store"))
+            .list()
+            .getItems()) {
+      String name = pod.getMetadata().getName();
+      int ordinal = resources.ordinalOf(name);
+      if (ordinal < 0) {
+        continue;
+      }
+      String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+      if (ordinal >= wanted) {
+        monkey.remove(name);
+      } else if (ip != null && !ip.isEmpty() && pod.getMetadata().getDeletionTimestamp() == null) {
+        monkey.add(name, ip + ":" + ClusterResources.TRANSPORT_PORT);
+      }
+    }
+    int pods = wanted;
+    Ring ring = monkey.ring();
+    if (ring != null) {
+      for (Member m : ring.members()) {
+        int ordinal = resources.ordinalOf(m.name());
+        if (ordinal >= wanted) {
+          monkey.remove(m.name());
+          pods = Math.max(pods, ordinal + 1);
+        }
+      }
+    }
+    return pods;
+  }
+
+  private List<StoredClusterStatus.Member> members(StoredCluster cluster, Ring ring) {
+    List<StoredClusterStatus.Member> out = new ArrayList<>();
+    if (ring == null) {
+      return out;
+    }
+    for (Member m : ring.members()) {
+      Pod pod =
+          client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(m.name()).get();
+      boolean ready =
+          pod != null
+              && pod.getStatus() != null
+              && pod.getStatus().getConditions() != null
+              && pod.getStatus().getConditions().stream()
+                  .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+      out.add(
+          new StoredClusterStatus.Member(
+              m.name(), m.state().name().toLowerCase(), ring.ownedBy(m.name()), ready));
+    }
+    return out;
+  }
+
+  static String key(StoredCluster c) {
+    return c.getMetadata().getNamespace() + "/" + c.getMetadata().getName();
   }
 
   /** Creates {@code desired}, or replaces what is there when the desired object changed. */

@@ -2,6 +2,8 @@ package io.stored.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,16 @@ import org.junit.jupiter.api.Test;
 class CrdTest {
   static final Path GENERATED =
       Path.of("target/classes/META-INF/fabric8/storedclusters.stored.io-v1.yml");
+
+  /** Creates the real CRD in a (mock) API server, so the status subresource exists. */
+  static void install(KubernetesClient client) throws Exception {
+    try (java.io.InputStream crd = Files.newInputStream(GENERATED)) {
+      client
+          .resource(
+              client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class))
+          .create();
+    }
+  }
 
   @Test
   void shippedCrds_matchTheGeneratedOne() throws Exception {

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
@@ -20,7 +19,6 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.Operator;
-import java.io.FileInputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,21 +39,18 @@ class StoredClusterReconcilerTest {
   KubernetesClient client;
   private Operator operator;
   private StoredClusterReconciler reconciler;
+  private ClusterMonkeys monkeys;
 
   @BeforeEach
   void start() throws Exception {
-    try (FileInputStream crd = new FileInputStream(CrdTest.GENERATED.toFile())) {
-      client
-          .resource(
-              client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class))
-          .create();
-    }
+    CrdTest.install(client);
     operator = startOperator();
   }
 
   @AfterEach
   void stop() {
     operator.stop();
+    monkeys.close();
   }
 
   private Operator startOperator() {
@@ -65,7 +60,20 @@ class StoredClusterReconcilerTest {
                 c.withKubernetesClient(client)
                     .withUseSSAToPatchPrimaryResource(false)
                     .withCloseClientOnStop(false));
-    reconciler = new StoredClusterReconciler(client);
+    // no store pods run here: the monkeys find nobody to talk to (OperatorEndToEndTest has stores)
+    if (monkeys != null) {
+      monkeys.close();
+    }
+    monkeys =
+        new ClusterMonkeys(
+            addressOf ->
+                (to, m) ->
+                    java.util.concurrent.CompletableFuture.failedFuture(
+                        new java.net.ConnectException(to + " does not run here")),
+            Duration.ofMillis(100),
+            Duration.ofSeconds(1),
+            (key, ring) -> RingConfigMaps.publish(client, key, ring));
+    reconciler = new StoredClusterReconciler(client, monkeys);
     o.register(reconciler, c -> c.settingNamespace(NS));
     o.start();
     return o;
