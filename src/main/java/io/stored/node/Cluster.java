@@ -1,5 +1,6 @@
 package io.stored.node;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stored.engine.StoreEngine;
 import io.stored.replication.Message;
 import io.stored.replication.ReplicaNode;
@@ -12,6 +13,7 @@ import io.stored.transport.PeerServer;
 import io.stored.transport.VertxPeers;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import java.net.ConnectException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -45,6 +47,7 @@ public class Cluster {
   private volatile Monkey monkey;
   private PeerServer server;
   private long refreshTimer = -1;
+  private RingWatcher ringWatcher;
   private volatile boolean stopped;
 
   Cluster(
@@ -137,6 +140,34 @@ public class Cluster {
     refreshTimer = vertx.setPeriodic(RING_REFRESH_MILLIS, t -> client.refreshRing());
   }
 
+  /**
+   * On Kubernetes, watches the ring ConfigMap: an endpoint takes each newer ring, a store that
+   * already has a ring adopts it.
+   */
+  void watchRingConfigMap(Instance<KubernetesClient> kubernetes) {
+    if (!config.clustered() || config.ringConfigMap().isEmpty()) {
+      return;
+    }
+    KubernetesClient k8s = kubernetes.get();
+    String namespace = k8s.getNamespace();
+    ringWatcher =
+        new RingWatcher(
+            k8s,
+            namespace,
+            config.ringConfigMap().get(),
+            ring -> {
+              ReplicaNode r = replica;
+              if (ring.partitions() != ringConfig.partitions()) {
+                LOG.warnf("ignoring a ring of %d partitions", ring.partitions());
+              } else if (r != null) {
+                r.adopt(ring);
+              } else {
+                router.update(ring);
+              }
+            });
+    LOG.infof("watching ring ConfigMap %s/%s", namespace, config.ringConfigMap().get());
+  }
+
   /** Runs the monkey: one round, then the next {@code monkey-interval} after it ends. */
   void startMonkey() {
     Monkey m =
@@ -169,6 +200,9 @@ public class Cluster {
 
   void stop() {
     stopped = true;
+    if (ringWatcher != null) {
+      ringWatcher.close();
+    }
     if (refreshTimer >= 0) {
       vertx.cancelTimer(refreshTimer);
     }

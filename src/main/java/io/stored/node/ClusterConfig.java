@@ -48,6 +48,12 @@ public interface ClusterConfig {
   @WithDefault("200ms")
   Duration monkeyInterval();
 
+  /**
+   * On Kubernetes: the cluster's ring ConfigMap (in the pod's namespace), watched for the ring the
+   * operator publishes. Set by the operator on the pods it creates.
+   */
+  Optional<String> ringConfigMap();
+
   /** Items per chunk of a state-transfer snapshot. */
   @WithDefault("1000")
   int chunkSize();

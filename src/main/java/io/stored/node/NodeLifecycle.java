@@ -1,5 +1,6 @@
 package io.stored.node;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -30,6 +31,7 @@ public class NodeLifecycle {
   private final ClusterConfig clusterConfig;
   private final Cluster cluster;
   private final Instance<Operator> operator;
+  private final Instance<KubernetesClient> kubernetes;
 
   NodeLifecycle(
       NodeConfig node,
@@ -38,7 +40,8 @@ public class NodeLifecycle {
       StoreNode store,
       ClusterConfig clusterConfig,
       Cluster cluster,
-      Instance<Operator> operator) {
+      Instance<Operator> operator,
+      Instance<KubernetesClient> kubernetes) {
     this.node = node;
     this.ring = ring;
     this.api = api;
@@ -46,6 +49,7 @@ public class NodeLifecycle {
     this.clusterConfig = clusterConfig;
     this.cluster = cluster;
     this.operator = operator;
+    this.kubernetes = kubernetes;
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -56,6 +60,9 @@ public class NodeLifecycle {
     }
     if (node.roles().contains(Role.ENDPOINT)) {
       cluster.startEndpoint();
+    }
+    if (node.roles().contains(Role.STORE) || node.roles().contains(Role.ENDPOINT)) {
+      cluster.watchRingConfigMap(kubernetes);
     }
     if (node.roles().contains(Role.MONKEY)) {
       if (clusterConfig.clustered()) {

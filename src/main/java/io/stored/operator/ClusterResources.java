@@ -388,6 +388,7 @@ public final class ClusterResources {
             .build(),
         env("STORED_CLUSTER_MEMBERS", seeds()),
         env("STORED_CLUSTER_PORT", Integer.toString(TRANSPORT_PORT)),
+        env("STORED_CLUSTER_RING_CONFIG_MAP", ringName()),
         env("STORED_RING_PARTITIONS", Integer.toString(spec.getPartitions())),
         env("STORED_RING_REPLICATION_FACTOR", Integer.toString(spec.getReplicationFactor())));
   }

@@ -46,9 +46,14 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
   static final String HASH = "stored.io/desired-hash";
   private static final Logger LOG = Logger.getLogger(StoredClusterReconciler.class);
   private static final Duration RESYNC = Duration.ofSeconds(30);
+  private static final Duration AUTOSCALE_RESYNC = Duration.ofSeconds(5);
 
   private final KubernetesClient client;
   private final ClusterMonkeys monkeys;
+
+  /** Per cluster: since when its stores' memory use has been low enough to remove one. */
+  private final Map<String, Long> lowSince = new java.util.concurrent.ConcurrentHashMap<>();
+
   private final java.util.concurrent.atomic.AtomicLong reconciliations =
       new java.util.concurrent.atomic.AtomicLong();
 
@@ -197,12 +202,17 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
                   : "every store is ready"));
       conditions.add(condition(old, gen, "Invalid", false, "SpecAccepted", "the spec is valid"));
     }
+    if (errors.isEmpty() && cluster.getSpec().getAutoscaling().isEnabled()) {
+      autoscale(cluster, status);
+    }
     status.setConditions(conditions);
+    // Memory use changes without any event, so an autoscaled cluster is looked at more often.
+    Duration next = cluster.getSpec().getAutoscaling().isEnabled() ? AUTOSCALE_RESYNC : RESYNC;
     if (status.equals(cluster.getStatus())) {
-      return UpdateControl.<StoredCluster>noUpdate().rescheduleAfter(RESYNC);
+      return UpdateControl.<StoredCluster>noUpdate().rescheduleAfter(next);
     }
     cluster.setStatus(status);
-    return UpdateControl.patchStatus(cluster).rescheduleAfter(RESYNC);
+    return UpdateControl.patchStatus(cluster).rescheduleAfter(next);
   }
 
   /** The cluster is being deleted: its owned objects go by garbage collection; stop its monkey. */
@@ -287,6 +297,60 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
               m.name(), m.state().name().toLowerCase(), ring.ownedBy(m.name()), ready));
     }
     return out;
+  }
+
+  /**
+   * With autoscaling on and the cluster settled (Ready), asks for one store more or fewer as the
+   * {@link Autoscaler} decides from the stores' reported memory use, by writing {@code
+   * spec.stores.replicas} (as an HPA would through the scale subresource).
+   */
+  private void autoscale(StoredCluster cluster, StoredClusterStatus status) {
+    String key = key(cluster);
+    Monkey monkey = monkeys.existing(key);
+    if (monkey == null || !"Ready".equals(status.getPhase())) {
+      lowSince.remove(key);
+      return;
+    }
+    long used = 0;
+    long capacity = 0;
+    for (Monkey.StoreView v : monkey.stores()) {
+      if (v.alive() && "active".equals(v.state())) {
+        used += v.usedMemory();
+        capacity += v.maxMemory();
+      }
+    }
+    StoredClusterSpec.Autoscaling a = cluster.getSpec().getAutoscaling();
+    int current = cluster.getSpec().getStores().getReplicas();
+    long now = System.currentTimeMillis();
+    if (Autoscaler.lowEnoughToRemoveOne(current, a.getTargetMemoryUtilization(), used, capacity)) {
+      lowSince.putIfAbsent(key, now);
+    } else {
+      lowSince.remove(key);
+    }
+    int wanted =
+        Autoscaler.decide(
+            current,
+            a.getMinStores(),
+            a.getMaxStores(),
+            a.getTargetMemoryUtilization(),
+            used,
+            capacity,
+            lowSince.getOrDefault(key, -1L),
+            now);
+    if (wanted != current) {
+      LOG.infof(
+          "autoscaling %s from %d to %d stores (memory use %d of %d bytes, target %d%%)",
+          key, current, wanted, used, capacity, a.getTargetMemoryUtilization());
+      lowSince.remove(key);
+      client
+          .resources(StoredCluster.class)
+          .inNamespace(cluster.getMetadata().getNamespace())
+          .withName(cluster.getMetadata().getName())
+          .patch(
+              io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                  io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+              "{\"spec\":{\"stores\":{\"replicas\":" + wanted + "}}}");
+    }
   }
 
   static String key(StoredCluster c) {

@@ -335,6 +335,15 @@ public final class ReplicaNode {
             });
   }
 
+  /**
+   * Installs a ring published elsewhere than by the monkey's push (the ring ConfigMap), if it is
+   * newer; never on a store that has no ring yet (see {@link #catchUp}). Returns whether it did.
+   */
+  public boolean adopt(Ring ring) {
+    long had = router.ring().epoch();
+    return had > 0 && ring.epoch() > had && installed(ring) instanceof Reply.Ack;
+  }
+
   /** This store's state for the monkey. */
   public synchronized Reply.StatusIs status() {
     List<Integer> synced = new ArrayList<>();
@@ -344,7 +353,8 @@ public final class ReplicaNode {
             synced.add(p);
           }
         });
-    return new Reply.StatusIs(router.ring().epoch(), incarnation, synced);
+    return new Reply.StatusIs(
+        router.ring().epoch(), incarnation, synced, engine.usedMemory(), engine.maxMemory());
   }
 
   /**

@@ -61,6 +61,10 @@ public sealed interface Reply {
    *
    * @param incarnation random at each start: a change means the store restarted, memory empty
    * @param synced pending partitions (of this epoch) the store has received in full
+   * @param usedMemory accounted bytes of the items the store holds
+   * @param maxMemory the store's memory limit in bytes
    */
-  record StatusIs(long epoch, long incarnation, List<Integer> synced) implements Reply {}
+  record StatusIs(
+      long epoch, long incarnation, List<Integer> synced, long usedMemory, long maxMemory)
+      implements Reply {}
 }

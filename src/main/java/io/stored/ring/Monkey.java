@@ -106,7 +106,9 @@ public final class Monkey {
               t.answered && t.alive(now, downAfterNanos),
               r == null ? 0 : r.ownedBy(e.getKey()),
               r == null ? 0 : pendingOf(r, e.getKey()),
-              t.epoch));
+              t.epoch,
+              t.usedMemory,
+              t.maxMemory));
     }
     return out;
   }
@@ -120,6 +122,8 @@ public final class Monkey {
    * @param partitions partitions it owns
    * @param receiving partitions it is receiving by state transfer
    * @param epoch the ring epoch it reported
+   * @param usedMemory accounted item bytes it reported
+   * @param maxMemory its memory limit
    */
   public record StoreView(
       String name,
@@ -128,7 +132,9 @@ public final class Monkey {
       boolean alive,
       int partitions,
       int receiving,
-      long epoch) {}
+      long epoch,
+      long usedMemory,
+      long maxMemory) {}
 
   /** One round: status, plan, publish. Completes with the ring (null while there is none yet). */
   public CompletionStage<Ring> tick() {
@@ -177,6 +183,8 @@ public final class Monkey {
     }
     t.incarnation = s.incarnation();
     t.synced = ring != null && s.epoch() == ring.epoch() ? Set.copyOf(s.synced()) : Set.of();
+    t.usedMemory = s.usedMemory();
+    t.maxMemory = s.maxMemory();
   }
 
   /** With no ring yet: take the newest ring a store has, or make the first one. */
@@ -336,6 +344,8 @@ public final class Monkey {
     long epoch;
     boolean fresh;
     Set<Integer> synced = Set.of();
+    long usedMemory;
+    long maxMemory;
 
     Tracked(String address, long now) {
       this.address = address;

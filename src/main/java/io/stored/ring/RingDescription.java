@@ -14,6 +14,44 @@ import java.util.TreeMap;
 public final class RingDescription {
   private RingDescription() {}
 
+  /**
+   * The ring a description (as {@link #of} makes it, read back from JSON) stands for; validated
+   * like any ring.
+   *
+   * @throws IllegalArgumentException when it is not a valid ring description
+   */
+  @SuppressWarnings("unchecked")
+  public static Ring parse(Map<String, Object> d) {
+    try {
+      long epoch = ((Number) d.get("epoch")).longValue();
+      int partitions = ((Number) d.get("partitions")).intValue();
+      int rf = ((Number) d.get("replicationFactor")).intValue();
+      List<Member> members = new ArrayList<>();
+      Map<String, Integer> index = new java.util.HashMap<>();
+      for (Map<String, Object> m : (List<Map<String, Object>>) d.get("members")) {
+        String name = (String) m.get("name");
+        index.put(name, members.size());
+        members.add(
+            new Member(
+                name,
+                (String) m.get("address"),
+                MemberState.valueOf(((String) m.get("state")).toUpperCase())));
+      }
+      List<List<String>> owners = (List<List<String>>) d.get("owners");
+      Map<String, List<String>> pending = (Map<String, List<String>>) d.get("pending");
+      int[][] o = new int[partitions][];
+      int[][] pe = new int[partitions][];
+      for (int p = 0; p < partitions; p++) {
+        o[p] = owners.get(p).stream().mapToInt(index::get).toArray();
+        List<String> incoming = pending == null ? null : pending.get(Integer.toString(p));
+        pe[p] = incoming == null ? new int[0] : incoming.stream().mapToInt(index::get).toArray();
+      }
+      return Ring.create(epoch, members, partitions, rf, o, pe);
+    } catch (ClassCastException | NullPointerException | IndexOutOfBoundsException e) {
+      throw new IllegalArgumentException("not a ring description: " + e, e);
+    }
+  }
+
   public static Map<String, Object> of(Ring ring) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("epoch", ring.epoch());

@@ -41,7 +41,7 @@ import java.util.Map;
  * Count (74)     count:int32
  * Page (75)      count:int32 itemKey* more:int8
  * RingIs (76)    ring
- * StatusIs (77)  incarnation:int64 count:int32 partition:int32*
+ * StatusIs (77)  incarnation:int64 count:int32 partition:int32* usedMemory:int64 maxMemory:int64
  * mutation = itemKey version:int64 expiresAt:int64 valueLength:int32 (-1 = delete) value contentType(utf8)
  * itemKey  = nsLength:int16 keyLength:int16 length:int32 bytes
  * bytes    = length:int32 (-1 = null) bytes;  utf8? = bytes of UTF-8
@@ -175,6 +175,7 @@ final class Codec {
               .appendLong(st.incarnation())
               .appendInt(st.synced().size());
       st.synced().forEach(b::appendInt);
+      b.appendLong(st.usedMemory()).appendLong(st.maxMemory());
     }
     return finish(b);
   }
@@ -278,7 +279,8 @@ final class Codec {
         for (int k = 0; k < n; k++) {
           synced.add(in.i());
         }
-        yield reply(correlation, new Reply.StatusIs(epoch, incarnation, synced));
+        long used = in.l();
+        yield reply(correlation, new Reply.StatusIs(epoch, incarnation, synced, used, in.l()));
       }
       default -> throw new IllegalArgumentException("unknown frame kind " + kind);
     };

@@ -168,6 +168,54 @@ class OperatorEndToEndTest {
     assertThat(checked).isEqualTo(Writer.KEYS);
   }
 
+  @Test
+  void autoscaling_addsAStore_whenMemoryUseGoesAboveTheTarget() throws Exception {
+    StoredCluster c = new StoredCluster();
+    c.setMetadata(new ObjectMetaBuilder().withName("demo").withNamespace(NS).build());
+    c.setSpec(new StoredClusterSpec());
+    c.getSpec().setPartitions(Q);
+    c.getSpec().getStores().setReplicas(2);
+    c.getSpec().getStores().setMaxMemory("1Mi");
+    c.getSpec().getAutoscaling().setEnabled(true);
+    c.getSpec().getAutoscaling().setMinStores(2);
+    c.getSpec().getAutoscaling().setMaxStores(3);
+    c.getSpec().getAutoscaling().setTargetMemoryUtilization(50);
+    client.resource(c).create();
+    awaitStatus(s -> "Ready".equals(s.getPhase()) && activeMembers(s) == 2);
+
+    // RF=2 on 2 stores: each holds everything; ~700 KB of 1 MiB each is above 50 %
+    ClusterClient endpoint = endpoint();
+    byte[] value = new byte[1000];
+    for (int i = 0; i < 500; i++) {
+      ItemKey key = ItemKey.of("default", "big" + i, "0");
+      Reply r =
+          endpoint
+              .call(
+                  key,
+                  false,
+                  (epoch, p) -> new Message.Write(epoch, p, key, value, "b", 0, Precondition.NONE))
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+      assertThat(r).isInstanceOf(Reply.Written.class);
+    }
+    Awaitility.await("the operator asks for a third store")
+        .atMost(WAIT)
+        .until(
+            () ->
+                client
+                        .resources(StoredCluster.class)
+                        .inNamespace(NS)
+                        .withName("demo")
+                        .get()
+                        .getSpec()
+                        .getStores()
+                        .getReplicas()
+                    == 3);
+    StoredClusterStatus three =
+        awaitStatus(s -> "Ready".equals(s.getPhase()) && activeMembers(s) == 3);
+    assertThat(three.getReadyStores()).isEqualTo(3);
+  }
+
   /** An endpoint: a cluster client that finds stores by the ring, seeded with the first pods. */
   private ClusterClient endpoint() {
     Router router = new Router(Ring.empty(Q));

@@ -69,4 +69,23 @@ class RingTest {
     assertThatThrownBy(() -> router.update(Ring.single("x", "y", 512)))
         .hasMessageContaining("partition count");
   }
+
+  @Test
+  void description_roundTripsThroughJson_pendingOwnersIncluded() throws Exception {
+    List<Member> ms =
+        List.of(
+            new Member("a", "h:1", MemberState.ACTIVE),
+            new Member("b", "h:2", MemberState.JOINING),
+            new Member("c", "h:3", MemberState.LEAVING));
+    Ring ring =
+        Ring.create(9, ms, 3, 2, new int[][] {{0, 2}, {2}, {}}, new int[][] {{1}, {}, {0, 1}});
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    @SuppressWarnings("unchecked")
+    java.util.Map<String, Object> back =
+        json.readValue(json.writeValueAsString(RingDescription.of(ring)), java.util.Map.class);
+    Ring parsed = RingDescription.parse(back);
+    assertThat(parsed).usingRecursiveComparison().isEqualTo(ring);
+    assertThatThrownBy(() -> RingDescription.parse(java.util.Map.of("epoch", 1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -125,7 +125,7 @@ public final class FakeKubelet implements AutoCloseable {
       }
       for (int i = 0; i < replicas; i++) {
         String name = base + "-" + i;
-        Node n = nodes.computeIfAbsent(name, p -> start(p));
+        Node n = nodes.computeIfAbsent(name, p -> start(p, maxMemory(sts)));
         running++;
         boolean inSync = n.replica().inSync();
         ready += inSync ? 1 : 0;
@@ -184,9 +184,18 @@ public final class FakeKubelet implements AutoCloseable {
     }
   }
 
-  private Node start(String pod) {
+  /** The memory limit the operator gives the store container (its STORED_STORE_MAX_MEMORY). */
+  private static long maxMemory(StatefulSet sts) {
+    return sts.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+        .filter(e -> e.getName().equals("STORED_STORE_MAX_MEMORY"))
+        .map(e -> Long.parseLong(e.getValue()))
+        .findFirst()
+        .orElse(256L << 20);
+  }
+
+  private Node start(String pod, long maxMemory) {
     StoreEngine engine =
-        new StoreEngine(new EngineSettings(partitions, 256L << 20, Eviction.NONE), Ticker.system());
+        new StoreEngine(new EngineSettings(partitions, maxMemory, Eviction.NONE), Ticker.system());
     Router router = new Router(Ring.empty(partitions));
     VertxPeers peers = new VertxPeers(vertx, addresses(router), Duration.ofSeconds(1));
     ReplicaNode replica =

@@ -289,9 +289,20 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * A port that is free now, below Linux's ephemeral range (32768 and up): a port the kernel may
+   * hand to an outgoing connection meanwhile could be taken before the node binds it.
+   */
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20000 + random.nextInt(12000);
+      try (ServerSocket s = new ServerSocket(port)) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new IOException("no free port found between 20000 and 32000");
   }
 }
