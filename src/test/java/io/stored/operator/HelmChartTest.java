@@ -3,8 +3,6 @@ package io.stored.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.marcnuri.helm.Helm;
-import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -13,15 +11,11 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,9 +25,7 @@ import org.junit.jupiter.api.Test;
  * k8s/operator.yaml}, the optional StoredCluster, and that bad values are refused by the schema.
  */
 class HelmChartTest {
-  private static final Path CHART = Path.of("helm/stored");
   private static final KubernetesSerialization YAML = new KubernetesSerialization();
-  private static final String KUBE_VERSION = "1.33.0";
 
   @Test
   void lintStrict_passes_withDefaultsAndWithEveryOptionOn() throws Exception {
@@ -135,54 +127,12 @@ class HelmChartTest {
     return objects.stream().filter(type::isInstance).map(type::cast).findFirst().orElseThrow();
   }
 
-  // ---- a real helm: the installed binary when there is one, else the embedded one ----
-
-  private static Path binary() {
-    String env = System.getenv("HELM");
-    if (env != null && Files.isExecutable(Path.of(env))) {
-      return Path.of(env);
-    }
-    Path tools = Path.of(".tools/helm/helm");
-    return Files.isExecutable(tools) ? tools : null;
-  }
-
   private static void lint(Map<String, String> values) throws Exception {
-    Path helm = binary();
-    if (helm != null) {
-      List<String> cmd =
-          new ArrayList<>(List.of(helm.toString(), "lint", "--strict", CHART.toString()));
-      values.forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
-      run(cmd);
-      return;
-    }
-    // helm-java lints with the chart's default values only
-    LintResult r = new Helm(CHART).lint().strict().call();
-    assertThat(r.isFailed()).as("helm lint --strict: %s", r.getMessages()).isFalse();
+    Charts.lint(values);
   }
 
   private static List<HasMetadata> template(Map<String, String> values) throws Exception {
-    Path helm = binary();
-    String yaml;
-    if (helm != null) {
-      List<String> cmd =
-          new ArrayList<>(
-              List.of(
-                  helm.toString(), "template", "demo", CHART.toString(), "--namespace", "stored"));
-      values.forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
-      yaml = run(cmd);
-    } else {
-      var t =
-          new Helm(CHART)
-              .template()
-              .withName("demo")
-              .withNamespace("stored")
-              .withKubeVersion(KUBE_VERSION);
-      for (Map.Entry<String, String> e : new LinkedHashMap<>(values).entrySet()) {
-        t.set(e.getKey(), e.getValue());
-      }
-      yaml = t.call();
-    }
-    return parse(yaml);
+    return parse(Charts.template(values, false));
   }
 
   private static List<HasMetadata> parse(String yaml) {
@@ -191,16 +141,6 @@ class HelmChartTest {
       if (doc.lines().anyMatch(l -> l.startsWith("kind:"))) {
         out.add(YAML.unmarshal(doc, HasMetadata.class));
       }
-    }
-    return out;
-  }
-
-  private static String run(List<String> cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    if (p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + out);
     }
     return out;
   }

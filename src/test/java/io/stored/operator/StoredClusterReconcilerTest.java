@@ -289,6 +289,23 @@ class StoredClusterReconcilerTest {
         .isEqualTo(statusVersion);
   }
 
+  @Test
+  void deletingTheCluster_stopsItsMonkey_andTheResourceGoes() {
+    create("demo", spec -> {});
+    awaitStatus("demo", s -> "Pending".equals(s.getPhase()));
+    assertThat(monkeys.existing("test/demo")).isNotNull();
+    assertThat(get(StoredCluster.class, "demo").getMetadata().getFinalizers())
+        .as("the operator holds the resource until its monkey is stopped")
+        .isNotEmpty();
+    client.resources(StoredCluster.class).inNamespace(NS).withName("demo").delete();
+    Awaitility.await("demo is gone")
+        .atMost(WAIT)
+        .until(() -> get(StoredCluster.class, "demo") == null);
+    assertThat(monkeys.existing("test/demo")).isNull();
+    // the owned objects carry owner references (asserted above): a real API server's garbage
+    // collector deletes them; the mock server has none
+  }
+
   private List<HasMetadata> owned(String name) {
     return List.of(
         get(StatefulSet.class, name + "-store"),
