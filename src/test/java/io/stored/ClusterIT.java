@@ -83,6 +83,29 @@ class ClusterIT {
   }
 
   @Test
+  void sigtermAStore_itHandsItsPartitionsOverBeforeItExits_andRejoinsWhenStarted(TestInfo info)
+      throws Exception {
+    try (LocalCluster cluster = new LocalCluster(name(info), 3);
+        RecordingWriter writer = writer(cluster)) {
+      awaitProgress(writer, 1000);
+      cluster.stop("s3");
+      assertThat(cluster.ring())
+          .as("s3 left the ring before its process exited")
+          .doesNotContain("\"name\":\"s3\"");
+      awaitProgress(writer, 1000);
+      cluster.start("s3");
+      cluster.awaitState("s3", "active");
+      cluster.awaitSettled();
+      awaitProgress(writer, 500);
+      report("SIGTERM s3, then start it again", writer, Map.of());
+      assertThat(writer.statuses())
+          .as("a graceful stop is invisible to clients")
+          .containsOnlyKeys(200, 201);
+      assertThat(writer.verifyEveryAcknowledgedWriteIsReadable()).isEqualTo(WRITERS * KEYS);
+    }
+  }
+
+  @Test
   void aPausedPrimary_resumedAfterFailover_losesAndOverwritesNothing(TestInfo info)
       throws Exception {
     try (LocalCluster cluster = new LocalCluster(name(info), 3);

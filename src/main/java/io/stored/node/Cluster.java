@@ -198,6 +198,34 @@ public class Cluster {
             });
   }
 
+  /**
+   * A stopping store hands its partitions over first: it tells the monkey it is draining and waits
+   * until the ring gives it nothing, for at most {@code drain-timeout}, and not at all when no
+   * monkey has asked for its status lately (nobody would take its partitions).
+   */
+  void drain() {
+    ReplicaNode r = replica;
+    if (r == null || !config.clustered() || r.drained()) {
+      return;
+    }
+    r.startDraining();
+    long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+    long monkeyGone = Math.max(2_000_000_000L, 10 * config.monkeyInterval().toNanos());
+    LOG.infof("store %s is stopping: handing its partitions over first", r.name());
+    while (!r.drained() && System.nanoTime() < deadline && r.sinceMonkeyAsked() < monkeyGone) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    LOG.infof(
+        "store %s %s",
+        r.name(),
+        r.drained() ? "handed its partitions over" : "stops without handing everything over");
+  }
+
   void stop() {
     stopped = true;
     if (ringWatcher != null) {

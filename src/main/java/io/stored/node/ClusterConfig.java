@@ -54,6 +54,14 @@ public interface ClusterConfig {
    */
   Optional<String> ringConfigMap();
 
+  /**
+   * How long a stopping store waits for the monkey to hand its partitions over before it exits (it
+   * exits at once when no monkey asks for its status). Keep it below the pod's termination grace
+   * period on Kubernetes.
+   */
+  @WithDefault("60s")
+  Duration drainTimeout();
+
   /** Items per chunk of a state-transfer snapshot. */
   @WithDefault("1000")
   int chunkSize();

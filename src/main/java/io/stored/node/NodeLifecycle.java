@@ -78,6 +78,7 @@ public class NodeLifecycle {
   }
 
   void onStop(@Observes ShutdownEvent event) {
+    cluster.drain();
     if (node.roles().contains(Role.MONKEY) && !clusterConfig.clustered()) {
       operator.get().stop();
     }

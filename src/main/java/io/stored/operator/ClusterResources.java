@@ -228,6 +228,8 @@ public final class ClusterResources {
                 .build();
     List<EnvVar> env = new ArrayList<>(commonEnv("store"));
     env.add(env("STORED_STORE_MAX_MEMORY", Long.toString(maxMemory)));
+    // hand the partitions over within the pod's termination grace period
+    env.add(env("STORED_CLUSTER_DRAIN_TIMEOUT", (TERMINATION_GRACE_SECONDS - 20) + "s"));
     env.add(
         env(
             "JAVA_OPTS_APPEND",

@@ -120,6 +120,10 @@ public class StoredClusterStatus {
         + observedGeneration
         + ", readyStores="
         + readyStores
+        + ", ringEpoch="
+        + ringEpoch
+        + ", members="
+        + members
         + ", conditions="
         + conditions
         + "}";
@@ -193,6 +197,11 @@ public class StoredClusterStatus {
     @Override
     public int hashCode() {
       return Objects.hash(pod, state, partitions, ready);
+    }
+
+    @Override
+    public String toString() {
+      return pod + ":" + state + ":" + partitions + (ready ? ":ready" : ":not-ready");
     }
   }
 }

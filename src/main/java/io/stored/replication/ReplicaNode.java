@@ -73,6 +73,8 @@ public final class ReplicaNode {
   private final Map<Integer, Pull> pulls = new HashMap<>();
 
   private int running;
+  private volatile boolean draining;
+  private volatile long lastStatusNanos;
   private final java.util.concurrent.atomic.AtomicBoolean catchingUp =
       new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -148,6 +150,7 @@ public final class ReplicaNode {
       return done(m.incarnation() == incarnation ? installed(m.ring()) : status());
     }
     if (message instanceof Message.Status) {
+      lastStatusNanos = System.nanoTime();
       return done(status());
     }
     return done(new Reply.RingIs(ring));
@@ -344,6 +347,31 @@ public final class ReplicaNode {
     return had > 0 && ring.epoch() > had && installed(ring) instanceof Reply.Ack;
   }
 
+  /**
+   * The store is stopping: from now on its status asks the monkey to hand its partitions over and
+   * drop it from the ring (like a leave; it joins again, empty, when it restarts).
+   */
+  public void startDraining() {
+    draining = true;
+  }
+
+  /** Whether the ring no longer gives this store anything (it may stop without losing a copy). */
+  public boolean drained() {
+    Ring ring = router.ring();
+    for (int p = 0; p < ring.partitions(); p++) {
+      if (ring.isOwner(p, name) || ring.isPending(p, name)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Nanos since the monkey last asked for this store's status (Long.MAX_VALUE: never). */
+  public long sinceMonkeyAsked() {
+    long last = lastStatusNanos;
+    return last == 0 ? Long.MAX_VALUE : System.nanoTime() - last;
+  }
+
   /** This store's state for the monkey. */
   public synchronized Reply.StatusIs status() {
     List<Integer> synced = new ArrayList<>();
@@ -354,7 +382,12 @@ public final class ReplicaNode {
           }
         });
     return new Reply.StatusIs(
-        router.ring().epoch(), incarnation, synced, engine.usedMemory(), engine.maxMemory());
+        router.ring().epoch(),
+        incarnation,
+        synced,
+        engine.usedMemory(),
+        engine.maxMemory(),
+        draining);
   }
 
   /**

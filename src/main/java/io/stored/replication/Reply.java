@@ -63,8 +63,14 @@ public sealed interface Reply {
    * @param synced pending partitions (of this epoch) the store has received in full
    * @param usedMemory accounted bytes of the items the store holds
    * @param maxMemory the store's memory limit in bytes
+   * @param draining the store is stopping: it asks to hand its partitions over and leave
    */
   record StatusIs(
-      long epoch, long incarnation, List<Integer> synced, long usedMemory, long maxMemory)
+      long epoch,
+      long incarnation,
+      List<Integer> synced,
+      long usedMemory,
+      long maxMemory,
+      boolean draining)
       implements Reply {}
 }

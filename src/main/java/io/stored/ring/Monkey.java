@@ -185,6 +185,7 @@ public final class Monkey {
     t.synced = ring != null && s.epoch() == ring.epoch() ? Set.copyOf(s.synced()) : Set.of();
     t.usedMemory = s.usedMemory();
     t.maxMemory = s.maxMemory();
+    t.draining = s.draining();
   }
 
   /** With no ring yet: take the newest ring a store has, or make the first one. */
@@ -241,7 +242,8 @@ public final class Monkey {
         boolean alive =
             t.alive(now, downAfterNanos) && (t.answered || ring.member(e.getKey()) != null);
         candidates.add(
-            new Planner.Candidate(e.getKey(), t.address, alive, t.fresh, t.leave, t.synced));
+            new Planner.Candidate(
+                e.getKey(), t.address, alive, t.fresh, t.leave || t.draining, t.synced));
       }
       Ring next = Planner.plan(ring, candidates, replicationFactor);
       if (next != ring) {
@@ -257,7 +259,7 @@ public final class Monkey {
       for (Map.Entry<String, Tracked> e : stores.entrySet()) {
         Tracked t = e.getValue();
         Member m = next.member(e.getKey());
-        if ((m == null ? t.leave : m.state() != MemberState.DOWN)
+        if ((m == null ? t.leave || t.draining : m.state() != MemberState.DOWN)
             && t.answered
             && t.alive(now, downAfterNanos)
             && t.epoch < next.epoch()) {
@@ -346,6 +348,9 @@ public final class Monkey {
     Set<Integer> synced = Set.of();
     long usedMemory;
     long maxMemory;
+
+    /** The store reported it is stopping: it leaves, and joins again when it restarts. */
+    boolean draining;
 
     Tracked(String address, long now) {
       this.address = address;

@@ -42,6 +42,7 @@ import java.util.Map;
  * Page (75)      count:int32 itemKey* more:int8
  * RingIs (76)    ring
  * StatusIs (77)  incarnation:int64 count:int32 partition:int32* usedMemory:int64 maxMemory:int64
+ *                draining:int8
  * mutation = itemKey version:int64 expiresAt:int64 valueLength:int32 (-1 = delete) value contentType(utf8)
  * itemKey  = nsLength:int16 keyLength:int16 length:int32 bytes
  * bytes    = length:int32 (-1 = null) bytes;  utf8? = bytes of UTF-8
@@ -175,7 +176,7 @@ final class Codec {
               .appendLong(st.incarnation())
               .appendInt(st.synced().size());
       st.synced().forEach(b::appendInt);
-      b.appendLong(st.usedMemory()).appendLong(st.maxMemory());
+      b.appendLong(st.usedMemory()).appendLong(st.maxMemory()).appendByte(flag(st.draining()));
     }
     return finish(b);
   }
@@ -280,7 +281,9 @@ final class Codec {
           synced.add(in.i());
         }
         long used = in.l();
-        yield reply(correlation, new Reply.StatusIs(epoch, incarnation, synced, used, in.l()));
+        long max = in.l();
+        yield reply(
+            correlation, new Reply.StatusIs(epoch, incarnation, synced, used, max, in.b() == 1));
       }
       default -> throw new IllegalArgumentException("unknown frame kind " + kind);
     };

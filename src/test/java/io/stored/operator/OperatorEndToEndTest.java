@@ -88,6 +88,23 @@ class OperatorEndToEndTest {
     c.setSpec(new StoredClusterSpec());
     c.getSpec().setPartitions(Q);
     client.resource(c).create();
+    // every status the operator writes, in order (a watch sees each one; polling could miss some)
+    client
+        .resources(StoredCluster.class)
+        .inNamespace(NS)
+        .withName("demo")
+        .watch(
+            new io.fabric8.kubernetes.client.Watcher<>() {
+              @Override
+              public void eventReceived(Action action, StoredCluster r) {
+                if (r.getStatus() != null && r.getStatus().getPhase() != null) {
+                  phases.add(r.getStatus().getPhase());
+                }
+              }
+
+              @Override
+              public void onClose(io.fabric8.kubernetes.client.WatcherException e) {}
+            });
 
     StoredClusterStatus ready =
         awaitStatus(s -> "Ready".equals(s.getPhase()) && s.getRingEpoch() > 0);
@@ -110,6 +127,7 @@ class OperatorEndToEndTest {
     try {
       writer.awaitMore(300);
 
+      phases.clear();
       scale(5);
       StoredClusterStatus five =
           awaitStatus(s -> "Ready".equals(s.getPhase()) && activeMembers(s) == 5);
@@ -250,17 +268,18 @@ class OperatorEndToEndTest {
 
   private StoredClusterStatus awaitStatus(java.util.function.Predicate<StoredClusterStatus> until) {
     StoredClusterStatus[] seen = {null};
-    Awaitility.await("demo's status")
-        .atMost(WAIT)
-        .pollInterval(Duration.ofMillis(50))
-        .until(
-            () -> {
-              seen[0] = status();
-              if (seen[0] != null && seen[0].getPhase() != null) {
-                phases.add(seen[0].getPhase());
-              }
-              return seen[0] != null && until.test(seen[0]);
-            });
+    try {
+      Awaitility.await("demo's status")
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                seen[0] = status();
+                return seen[0] != null && until.test(seen[0]);
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("the status did not get there; last seen: " + seen[0], e);
+    }
     return seen[0];
   }
 

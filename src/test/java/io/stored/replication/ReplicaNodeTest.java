@@ -206,6 +206,25 @@ class ReplicaNodeTest {
   }
 
   @Test
+  void aDrainingStore_handsItsPartitionsOver_andJoinsAgainWhenItRestarts() {
+    Map<String, String> acked = writeMany(300, "v");
+    cluster.node("s2").startDraining();
+    Ring moving = cluster.tick();
+    assertThat(moving.member("s2").state()).isEqualTo(MemberState.LEAVING);
+    acked.putAll(writeMany(100, "during"));
+    Ring without = cluster.settle();
+    assertThat(without.member("s2")).isNull();
+    assertThat(cluster.node("s2").drained()).as("s2 may stop now").isTrue();
+    assertReadable(acked);
+
+    cluster.start("s2"); // the process restarted: same name, not draining
+    Ring back = cluster.settle();
+    assertThat(back.member("s2").state()).isEqualTo(MemberState.ACTIVE);
+    assertThat(back.ownedBy("s2")).isPositive();
+    assertOnEveryOwner(acked);
+  }
+
+  @Test
   void aStoreRestartedWithEmptyMemory_isRefilledBeforeItOwnsAnything() {
     Map<String, String> acked = writeMany(300, "v");
     cluster.start("s1"); // same name, new incarnation, empty engine

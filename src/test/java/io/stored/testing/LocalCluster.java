@@ -113,6 +113,25 @@ public final class LocalCluster implements AutoCloseable {
     n.process().destroy();
   }
 
+  /**
+   * SIGTERM: the store stops as a pod being deleted does, handing its partitions over first;
+   * returns once its process has exited.
+   */
+  public void stop(String name) throws InterruptedException {
+    Process p = stores.get(name).process();
+    p.destroy();
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+        .as("%s exits after handing its partitions over", name)
+        .isTrue();
+  }
+
+  /** Starts store {@code name} again after {@link #stop} or {@link #kill}, same ports. */
+  public void start(String name) throws IOException {
+    Node old = stores.get(name);
+    stores.put(name, launch(name, "store", old.transport(), old.http(), old.management(), members));
+    awaitReady(name);
+  }
+
   /** SIGKILL: the store dies with its memory. */
   public void kill(String name) throws InterruptedException {
     Process p = stores.get(name).process();

@@ -101,7 +101,7 @@ class TransportTest {
             new Reply.Count(4, 5),
             new Reply.Page(5, List.of(k, ItemKey.of("a", "b", "c")), true),
             new Reply.RingIs(ring),
-            new Reply.StatusIs(6, -3, List.of(1, 5, 9), 1234, 5678));
+            new Reply.StatusIs(6, -3, List.of(1, 5, 9), 1234, 5678, true));
     for (Reply r : replies) {
       assertThat(Codec.decode(body(Codec.encode(3, r))).reply())
           .as(r.toString())
