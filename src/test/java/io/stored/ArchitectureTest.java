@@ -23,6 +23,7 @@ class ArchitectureTest {
             "io.stored.ring..",
             "io.stored.router..",
             "io.stored.replication..",
+            "io.stored.auth..",
             "io.stored.common..")
         .should()
         .dependOnClassesThat()

@@ -24,6 +24,21 @@ public final class ApiException extends RuntimeException {
     return new ApiException(400, "malformed-request", "Malformed request", detail, Map.of());
   }
 
+  /** 401: no token or an unknown one; the client is told how to authenticate. */
+  public static ApiException unauthorized(String detail) {
+    return new ApiException(
+        401,
+        "unauthorized",
+        "Unauthorized",
+        detail,
+        Map.of("WWW-Authenticate", "Bearer realm=\"stored\""));
+  }
+
+  /** 403: a known token without the role this request needs. */
+  public static ApiException forbidden(String detail) {
+    return new ApiException(403, "forbidden", "Forbidden", detail, Map.of());
+  }
+
   public static ApiException notFound(String detail) {
     return new ApiException(404, "not-found", "Not found", detail, Map.of());
   }

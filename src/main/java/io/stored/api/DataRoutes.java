@@ -65,6 +65,7 @@ public class DataRoutes {
 
   private final NodeConfig node;
   private final ClusterClient client;
+  private final AccessControl access;
   private final RequestMetrics metrics;
   private final Vertx vertx;
   private final long maxValueSize;
@@ -76,10 +77,17 @@ public class DataRoutes {
   /** Distinct content types are few; sharing the strings saves memory per stored item. */
   private final ConcurrentHashMap<String, String> contentTypes = new ConcurrentHashMap<>();
 
-  DataRoutes(NodeConfig node, ApiConfig api, Cluster cluster, RequestMetrics metrics, Vertx vertx) {
+  DataRoutes(
+      NodeConfig node,
+      ApiConfig api,
+      Cluster cluster,
+      AccessControl access,
+      RequestMetrics metrics,
+      Vertx vertx) {
     this.node = node;
     this.vertx = vertx;
     this.client = cluster.client();
+    this.access = access;
     this.metrics = metrics;
     this.maxValueSize = api.maxValueSize().asLongValue();
     this.maxKey = api.maxKeySize();
@@ -125,7 +133,21 @@ public class DataRoutes {
       fail(req, Op.INVALID, start, e);
       return;
     }
-    respond(req, op, start, () -> dispatch(req, path, op, start));
+    respond(
+        req,
+        op,
+        start,
+        () -> {
+          if (access.enabled()) {
+            access.require(
+                req,
+                new String(path.namespace(), java.nio.charset.StandardCharsets.UTF_8),
+                op == Op.PUT || op == Op.DELETE || op == Op.DELETE_KEY
+                    ? io.stored.auth.Tokens.Role.WRITE
+                    : io.stored.auth.Tokens.Role.READ);
+          }
+          dispatch(req, path, op, start);
+        });
   }
 
   private void dispatch(HttpServerRequest req, ItemPath path, Op op, long start) {

@@ -50,6 +50,14 @@ public final class StoreCli {
   String url;
 
   @Option(
+      names = "--token",
+      scope = ScopeType.INHERIT,
+      paramLabel = "TOKEN",
+      defaultValue = "${env:STORED_TOKEN}",
+      description = "Bearer token, when the server requires one (default: $STORED_TOKEN).")
+  String token;
+
+  @Option(
       names = {"-n", "--namespace"},
       scope = ScopeType.INHERIT,
       defaultValue = "default",
@@ -216,7 +224,12 @@ public final class StoreCli {
     if (base.endsWith("/")) {
       base = base.substring(0, base.length() - 1);
     }
-    return HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30));
+    if (token != null && !token.isBlank()) {
+      b.header("Authorization", "Bearer " + token.strip());
+    }
+    return b;
   }
 
   HttpResponse<byte[]> send(HttpRequest.Builder req) throws IOException, InterruptedException {
