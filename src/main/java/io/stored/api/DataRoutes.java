@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.netty.buffer.Unpooled;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.stored.api.RequestMetrics.Op;
+import io.stored.auth.Tokens;
 import io.stored.engine.ItemKey;
 import io.stored.engine.Mutation;
 import io.stored.engine.Precondition;
@@ -24,6 +25,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,10 +143,10 @@ public class DataRoutes {
           if (access.enabled()) {
             access.require(
                 req,
-                new String(path.namespace(), java.nio.charset.StandardCharsets.UTF_8),
+                new String(path.namespace(), StandardCharsets.UTF_8),
                 op == Op.PUT || op == Op.DELETE || op == Op.DELETE_KEY
-                    ? io.stored.auth.Tokens.Role.WRITE
-                    : io.stored.auth.Tokens.Role.READ);
+                    ? Tokens.Role.WRITE
+                    : Tokens.Role.READ);
           }
           dispatch(req, path, op, start);
         });

@@ -6,6 +6,7 @@ import io.stored.engine.Mutation;
 import io.stored.engine.StoreEngine;
 import io.stored.engine.WriteResult;
 import io.stored.ring.Member;
+import io.stored.ring.MemberState;
 import io.stored.ring.Ring;
 import io.stored.router.Router;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -75,8 +77,7 @@ public final class ReplicaNode {
   private int running;
   private volatile boolean draining;
   private volatile long lastStatusNanos;
-  private final java.util.concurrent.atomic.AtomicBoolean catchingUp =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean catchingUp = new AtomicBoolean();
 
   /**
    * @param incarnation identifies this start of the store (random per process start)
@@ -313,7 +314,7 @@ public final class ReplicaNode {
     }
     List<CompletableFuture<Reply>> asks = new ArrayList<>();
     for (Member m : ring.members()) {
-      if (!m.name().equals(name) && m.state() != io.stored.ring.MemberState.DOWN) {
+      if (!m.name().equals(name) && m.state() != MemberState.DOWN) {
         asks.add(
             peers
                 .send(m.name(), new Message.FetchRing(ring.epoch()))
@@ -396,9 +397,7 @@ public final class ReplicaNode {
    */
   public synchronized boolean inSync() {
     Member me = router.ring().member(name);
-    if (me == null
-        || (me.state() != io.stored.ring.MemberState.ACTIVE
-            && me.state() != io.stored.ring.MemberState.LEAVING)) {
+    if (me == null || (me.state() != MemberState.ACTIVE && me.state() != MemberState.LEAVING)) {
       return false;
     }
     for (Pull pull : pulls.values()) {
