@@ -56,17 +56,23 @@ public final class LocalCluster implements AutoCloseable {
       list.add("s" + k + "=127.0.0.1:" + p[0]);
     }
     this.members = list.toString();
-    for (int k = 1; k <= n; k++) {
-      int[] p = ports.get(k - 1);
-      stores.put("s" + k, launch("s" + k, "store", p[0], p[1], p[2], members));
+    try {
+      for (int k = 1; k <= n; k++) {
+        int[] p = ports.get(k - 1);
+        stores.put("s" + k, launch("s" + k, "store", p[0], p[1], p[2], members));
+      }
+      monkey = launch("monkey", "monkey", 0, freePort(), freePort(), members);
+      endpoint = launch("endpoint", "endpoint", 0, freePort(), freePort(), members);
+      for (String s : stores.keySet()) {
+        awaitReady(s);
+      }
+      awaitReady(endpoint);
+      awaitReady(monkey);
+    } catch (RuntimeException | IOException e) {
+      // the caller never gets this object to close: stop what was started
+      close();
+      throw e;
     }
-    monkey = launch("monkey", "monkey", 0, freePort(), freePort(), members);
-    endpoint = launch("endpoint", "endpoint", 0, freePort(), freePort(), members);
-    for (String s : stores.keySet()) {
-      awaitReady(s);
-    }
-    awaitReady(endpoint);
-    awaitReady(monkey);
   }
 
   /** The endpoint's data API base, e.g. {@code http://127.0.0.1:41234}. */
