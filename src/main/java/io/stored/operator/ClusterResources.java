@@ -109,11 +109,6 @@ public final class ClusterResources {
     return name + "-ring";
   }
 
-  /** The pod name of store {@code ordinal}. */
-  public String storePod(int ordinal) {
-    return storeName() + "-" + ordinal;
-  }
-
   /** The ordinal of a store pod of this cluster, or -1 for any other name. */
   public int ordinalOf(String pod) {
     String prefix = storeName() + "-";
