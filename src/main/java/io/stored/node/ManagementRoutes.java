@@ -2,10 +2,12 @@ package io.stored.node;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.quarkus.vertx.http.ManagementInterface;
+import io.stored.api.AccessControl;
 import io.stored.api.ApiConfig;
 import io.stored.api.ApiException;
 import io.stored.api.ItemPath;
 import io.stored.api.Problems;
+import io.stored.auth.Tokens;
 import io.stored.ring.Member;
 import io.stored.ring.Monkey;
 import io.stored.ring.Ring;
@@ -34,14 +36,19 @@ public class ManagementRoutes {
   private final Router router;
   private final ApiConfig api;
   private final Cluster cluster;
+  private final AccessControl access;
 
-  ManagementRoutes(Router router, ApiConfig api, Cluster cluster) {
+  ManagementRoutes(Router router, ApiConfig api, Cluster cluster, AccessControl access) {
     this.router = router;
     this.api = api;
     this.cluster = cluster;
+    this.access = access;
   }
 
   void register(@Observes ManagementInterface mi) {
+    // With access control on, the ring and membership are for admins: a token with admin on
+    // every namespace ("*=admin").
+    mi.router().route("/stored/*").order(-1).handler(this::requireAdmin);
     mi.router().get("/stored/ring").handler(ctx -> json(ctx, RingDescription.of(currentRing())));
     mi.router().get(LOCATE + "*").handler(this::locate);
     mi.router().get("/stored/members").handler(ctx -> withMonkey(ctx, m -> json(ctx, m.stores())));
@@ -100,6 +107,15 @@ public class ManagementRoutes {
             "membership is managed by the monkey; this node does not run the monkey role");
       }
       action.accept(m);
+    } catch (ApiException e) {
+      Problems.send(ctx.response(), e);
+    }
+  }
+
+  private void requireAdmin(RoutingContext ctx) {
+    try {
+      access.require(ctx.request(), "*", Tokens.Role.ADMIN);
+      ctx.next();
     } catch (ApiException e) {
       Problems.send(ctx.response(), e);
     }

@@ -27,6 +27,7 @@ public class AuthTest {
   public static final String WRITER = "writer-0123456789abcdef";
   public static final String READER = "reader-0123456789abcdef";
   static final String LATE = "late-0123456789abcdef00";
+  static final String ADMIN = "admin-0123456789abcdef0";
 
   public static class WithTokens implements QuarkusTestProfile {
     @Override
@@ -43,7 +44,8 @@ public class AuthTest {
     public Map<String, String> start() {
       try {
         file = Files.createTempFile("stored-tokens", ".txt");
-        Files.writeString(file, WRITER + " default=write\n" + READER + " default=read\n");
+        Files.writeString(
+            file, WRITER + " default=write\n" + READER + " default=read\n" + ADMIN + " *=admin\n");
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -93,7 +95,14 @@ public class AuthTest {
     as(LATE).get("/default/x/0").then().statusCode(401);
     Files.writeString(
         TokensFile.file,
-        WRITER + " default=write\n" + READER + " default=read\n" + LATE + " *=read\n");
+        WRITER
+            + " default=write\n"
+            + READER
+            + " default=read\n"
+            + ADMIN
+            + " *=admin\n"
+            + LATE
+            + " *=read\n");
     Awaitility.await("the new token is accepted")
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(100))
@@ -105,6 +114,34 @@ public class AuthTest {
         .until(() -> access.rejections() > refused);
     as(LATE).get("/default/x/0").then().statusCode(404);
     as(WRITER).body("v").put("/default/after-bad/0").then().statusCode(201);
+  }
+
+  @Test
+  void theRingAndLocate_needAnAdminToken() {
+    Requests.management().get("/stored/ring").then().statusCode(401);
+    given()
+        .spec(Requests.management())
+        .header("Authorization", "Bearer " + WRITER)
+        .get("/stored/locate/default/k")
+        .then()
+        .statusCode(403)
+        .body("detail", containsString("admin role"));
+    given()
+        .spec(Requests.management())
+        .header("Authorization", "Bearer " + ADMIN)
+        .get("/stored/ring")
+        .then()
+        .statusCode(200)
+        .body("epoch", equalTo(1));
+    given()
+        .spec(Requests.management())
+        .header("Authorization", "Bearer " + ADMIN)
+        .get("/stored/locate/default/k")
+        .then()
+        .statusCode(200)
+        .body("owners", org.hamcrest.Matchers.hasSize(1));
+    // health and metrics stay open to probes and scrapers
+    Requests.management().get("/q/health/ready").then().statusCode(200);
   }
 
   private static io.restassured.specification.RequestSpecification as(String token) {
