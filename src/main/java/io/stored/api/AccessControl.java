@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,8 +45,7 @@ public class AccessControl {
   private volatile Tokens tokens;
   private volatile String loadedVersion;
   private volatile String rejectedVersion;
-  private final java.util.concurrent.atomic.AtomicInteger rejections =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger rejections = new AtomicInteger();
 
   AccessControl(AuthConfig config, Vertx vertx) {
     this.config = config;

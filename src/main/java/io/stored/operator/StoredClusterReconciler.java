@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -22,6 +24,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.stored.ring.Member;
+import io.stored.ring.MemberState;
 import io.stored.ring.Monkey;
 import io.stored.ring.Ring;
 import java.time.Duration;
@@ -32,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,8 +58,7 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
   /** Per cluster: since when its stores' memory use has been low enough to remove one. */
   private final Map<String, Long> lowSince = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private final java.util.concurrent.atomic.AtomicLong reconciliations =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong reconciliations = new java.util.concurrent.atomic.AtomicLong();
 
   public StoredClusterReconciler(KubernetesClient client, ClusterMonkeys monkeys) {
     this.client = client;
@@ -118,7 +121,15 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
               key(cluster),
               cluster.getSpec().getPartitions(),
               cluster.getSpec().getReplicationFactor());
-      int storePods = membership(cluster, resources, monkey);
+      // the store pods, listed once per reconcile for membership and the members' readiness
+      List<Pod> pods =
+          client
+              .pods()
+              .inNamespace(cluster.getMetadata().getNamespace())
+              .withLabels(resources.selector("store"))
+              .list()
+              .getItems();
+      int storePods = membership(cluster, resources, monkey, pods);
       resources = new ClusterResources(cluster, storePods);
       for (HasMetadata desired : resources.all()) {
         apply(desired);
@@ -128,28 +139,24 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
       int wanted = cluster.getSpec().getStores().getReplicas();
       int ready = stores == null ? 0 : readyReplicas(stores);
       int current =
-          stores == null || stores.getStatus() == null || stores.getStatus().getReplicas() == null
+          stores == null || stores.getStatus() == null
               ? 0
-              : stores.getStatus().getReplicas();
+              : orZero(stores.getStatus().getReplicas());
       int endpointsReady =
-          endpoints == null
-                  || endpoints.getStatus() == null
-                  || endpoints.getStatus().getReadyReplicas() == null
+          endpoints == null || endpoints.getStatus() == null
               ? 0
-              : endpoints.getStatus().getReadyReplicas();
+              : orZero(endpoints.getStatus().getReadyReplicas());
       status.setReadyStores(ready);
       Ring ring = monkey.ring();
       status.setRingEpoch(ring == null ? 0 : ring.epoch());
-      status.setMembers(members(cluster, ring));
+      status.setMembers(members(ring, pods));
       boolean moving = ring != null && ring.moving();
       boolean handingOff = resources.storePodCount() != wanted;
       boolean scaling = current != wanted || handingOff;
       long down =
           ring == null
               ? 0
-              : ring.members().stream()
-                  .filter(m -> m.state() == io.stored.ring.MemberState.DOWN)
-                  .count();
+              : ring.members().stream().filter(m -> m.state() == MemberState.DOWN).count();
       boolean allReady = ready >= wanted && endpointsReady > 0 && down == 0;
       // Until the cluster was ready once it is Pending. After that: Scaling while the store
       // count changes, Rebalancing while partitions move, Degraded when a store is down or
@@ -243,15 +250,10 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
    * over. Returns how many store pods the StatefulSet keeps: the wanted count, or more while a
    * higher ordinal is still in the ring (it is removed only once it owns nothing).
    */
-  private int membership(StoredCluster cluster, ClusterResources resources, Monkey monkey) {
+  private static int membership(
+      StoredCluster cluster, ClusterResources resources, Monkey monkey, List<Pod> pods) {
     int wanted = cluster.getSpec().getStores().getReplicas();
-    for (Pod pod :
-        client
-            .pods()
-            .inNamespace(cluster.getMetadata().getNamespace())
-            .withLabels(resources.selector("store"))
-            .list()
-            .getItems()) {
+    for (Pod pod : pods) {
       String name = pod.getMetadata().getName();
       int ordinal = resources.ordinalOf(name);
       if (ordinal < 0) {
@@ -264,28 +266,29 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
         monkey.add(name, ip + ":" + ClusterResources.TRANSPORT_PORT);
       }
     }
-    int pods = wanted;
+    int keep = wanted;
     Ring ring = monkey.ring();
     if (ring != null) {
       for (Member m : ring.members()) {
         int ordinal = resources.ordinalOf(m.name());
         if (ordinal >= wanted) {
           monkey.remove(m.name());
-          pods = Math.max(pods, ordinal + 1);
+          keep = Math.max(keep, ordinal + 1);
         }
       }
     }
-    return pods;
+    return keep;
   }
 
-  private List<StoredClusterStatus.Member> members(StoredCluster cluster, Ring ring) {
+  private static List<StoredClusterStatus.Member> members(Ring ring, List<Pod> pods) {
     List<StoredClusterStatus.Member> out = new ArrayList<>();
     if (ring == null) {
       return out;
     }
+    Map<String, Pod> byName = new java.util.HashMap<>();
+    pods.forEach(p -> byName.put(p.getMetadata().getName(), p));
     for (Member m : ring.members()) {
-      Pod pod =
-          client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(m.name()).get();
+      Pod pod = byName.get(m.name());
       boolean ready =
           pod != null
               && pod.getStatus() != null
@@ -347,8 +350,7 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
           .inNamespace(cluster.getMetadata().getNamespace())
           .withName(cluster.getMetadata().getName())
           .patch(
-              io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                  io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+              PatchContext.of(PatchType.JSON_MERGE),
               "{\"spec\":{\"stores\":{\"replicas\":" + wanted + "}}}");
     }
   }
@@ -394,10 +396,12 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
     return null;
   }
 
+  private static int orZero(Integer n) {
+    return n == null ? 0 : n;
+  }
+
   private static int readyReplicas(StatefulSet s) {
-    return s.getStatus() == null || s.getStatus().getReadyReplicas() == null
-        ? 0
-        : s.getStatus().getReadyReplicas();
+    return s.getStatus() == null ? 0 : orZero(s.getStatus().getReadyReplicas());
   }
 
   /**
