@@ -19,6 +19,13 @@ public interface ApiConfig {
   @WithDefault("256")
   int maxIdSize();
 
+  /**
+   * Longest a PUT may take to send its body once its headers arrived; a slower client gets 408 and
+   * its connection is closed, so a trickled body cannot pin a connection and its buffer.
+   */
+  @WithDefault("30s")
+  java.time.Duration bodyTimeout();
+
   /** Page size of listings when the request gives no {@code limit}. */
   @WithDefault("1000")
   int listLimit();

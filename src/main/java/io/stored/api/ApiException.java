@@ -52,6 +52,16 @@ public final class ApiException extends RuntimeException {
         Map.of("Allow", allow));
   }
 
+  /** 408: the body did not arrive within stored.api.body-timeout. */
+  public static ApiException bodyTimeout(long millis) {
+    return new ApiException(
+        408,
+        "request-timeout",
+        "Request timeout",
+        "the body did not arrive within stored.api.body-timeout (" + millis + " ms)",
+        Map.of("Connection", "close"));
+  }
+
   public static ApiException preconditionFailed(String detail) {
     return new ApiException(412, "precondition-failed", "Precondition failed", detail, Map.of());
   }

@@ -71,6 +71,7 @@ public class DataRoutes {
   private final RequestMetrics metrics;
   private final Vertx vertx;
   private final long maxValueSize;
+  private final long bodyTimeoutMillis;
   private final int maxKey;
   private final int maxId;
   private final int listLimit;
@@ -92,6 +93,7 @@ public class DataRoutes {
     this.access = access;
     this.metrics = metrics;
     this.maxValueSize = api.maxValueSize().asLongValue();
+    this.bodyTimeoutMillis = Math.max(1, api.bodyTimeout().toMillis());
     this.maxKey = api.maxKeySize();
     this.maxId = api.maxIdSize();
     this.listLimit = api.listLimit();
@@ -550,6 +552,19 @@ public class DataRoutes {
       return;
     }
     BodyCollector body = new BodyCollector(length);
+    // A client that trickles its body would otherwise hold the connection and the partly
+    // filled array for as long as it likes; past the deadline it is answered and disconnected.
+    long deadline =
+        vertx.setTimer(
+            bodyTimeoutMillis,
+            t -> {
+              if (!body.failed) {
+                body.failed = true;
+                Problems.send(req.response(), ApiException.bodyTimeout(bodyTimeoutMillis))
+                    .onComplete(ar -> req.connection().close());
+                metrics.record(Op.PUT, 408, start);
+              }
+            });
     req.handler(
         chunk -> {
           if (body.failed) {
@@ -557,18 +572,21 @@ public class DataRoutes {
           }
           if (!body.add(chunk, maxValueSize)) {
             body.failed = true;
+            vertx.cancelTimer(deadline);
             fail(req, Op.PUT, start, ApiException.valueTooLarge(maxValueSize));
           }
         });
     req.endHandler(
         v -> {
           if (!body.failed) {
+            vertx.cancelTimer(deadline);
             complete(req, onBody, body.bytes(), start);
           }
         });
     req.exceptionHandler(
         t -> {
           body.failed = true;
+          vertx.cancelTimer(deadline);
           LOG.debugf("reading the body of PUT %s failed: %s", req.path(), t.toString());
         });
     req.resume();

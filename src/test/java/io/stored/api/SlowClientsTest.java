@@ -1,0 +1,125 @@
+package io.stored.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.stored.testing.RawHttp;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A thousand connections that are idle, stuck in their headers or trickling a body do not stop
+ * other clients, and the server ends each of them on its own: the idle ones after
+ * quarkus.http.idle-timeout, the slow bodies with 408 after stored.api.body-timeout.
+ */
+@QuarkusTest
+@TestProfile(SlowClientsTest.ShortTimeouts.class)
+class SlowClientsTest {
+  public static class ShortTimeouts implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("quarkus.http.idle-timeout", "4s", "stored.api.body-timeout", "2s");
+    }
+  }
+
+  @TestHTTPResource("/")
+  URL base;
+
+  private final List<Socket> sockets = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws IOException {
+    for (Socket s : sockets) {
+      s.close();
+    }
+  }
+
+  @Test
+  void aThousandIdleOrSlowConnections_doNotStopOtherClients_andAreEndedByTheServer()
+      throws IOException {
+    List<Socket> idle = open(400, "");
+    List<Socket> stuckInHeaders = open(300, "PUT /slow/headers/0 HTTP/1.1\r\nHost: x\r\nX-A: ");
+    List<Socket> slowBodies =
+        open(
+            300,
+            "PUT /slow/body/0 HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + "only ten b");
+
+    // Other clients are served as usual while the thousand connections are open.
+    String server = base.toString();
+    for (int i = 0; i < 100; i++) {
+      byte[] value = ("value " + i).getBytes(StandardCharsets.UTF_8);
+      assertThat(RawHttp.send(server, "PUT", "/normal/k" + i + "/0", value).status())
+          .isEqualTo(201);
+      RawHttp.Response got = RawHttp.send(server, "GET", "/normal/k" + i + "/0");
+      assertThat(got.status()).isEqualTo(200);
+      assertThat(got.body()).isEqualTo(value);
+    }
+
+    // Each slow body is answered 408 (problem+json) and its connection closed; nothing stored.
+    for (Socket s : slowBodies) {
+      s.setSoTimeout(15_000);
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat(answer)
+          .startsWith("HTTP/1.1 408")
+          .contains("application/problem+json")
+          .contains("stored.api.body-timeout");
+    }
+    assertThat(RawHttp.send(server, "GET", "/slow/body/0").status()).isEqualTo(404);
+
+    // Idle connections and connections stuck in their headers are closed by the idle timeout.
+    List<Socket> quiet = new ArrayList<>(idle);
+    quiet.addAll(stuckInHeaders);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(quiet).allMatch(SlowClientsTest::closedByServer));
+    assertThat(RawHttp.send(server, "GET", "/slow/headers/0").status()).isEqualTo(404);
+  }
+
+  private List<Socket> open(int count, String firstBytes) throws IOException {
+    List<Socket> opened = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Socket s = new Socket(base.getHost(), base.getPort());
+      sockets.add(s);
+      opened.add(s);
+      if (!firstBytes.isEmpty()) {
+        OutputStream out = s.getOutputStream();
+        out.write(firstBytes.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+      }
+    }
+    return opened;
+  }
+
+  /** Whether the server has closed the connection: a read sees the end (or a reset) at once. */
+  private static boolean closedByServer(Socket s) {
+    try {
+      s.setSoTimeout(50);
+      InputStream in = s.getInputStream();
+      while (true) {
+        int b = in.read();
+        if (b == -1) {
+          return true;
+        }
+      }
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+}
