@@ -59,7 +59,14 @@ public class Cluster {
     this.vertx = vertx;
     this.seeds = config.memberAddresses();
     this.remote =
-        config.clustered() ? new VertxPeers(vertx, this::addressOf, config.peerTimeout()) : null;
+        config.clustered()
+            ? new VertxPeers(vertx, this::addressOf, config.peerTimeout(), config.key())
+            : null;
+    if (config.clustered() && config.secret().isEmpty()) {
+      LOG.warn(
+          "stored.cluster.secret is not set: any process that can reach the internal transport"
+              + " port can read and write this cluster's data");
+    }
     // A single process never sees its ring change, so retrying would only delay the answer.
     long timeout = config.clustered() ? config.requestTimeout().toMillis() : 0;
     this.client = new ClusterClient(router, this::send, new ArrayList<>(seeds.keySet()), timeout);
@@ -121,7 +128,7 @@ public class Cluster {
     if (config.clustered()) {
       ReplicaNode r = replica;
       server =
-          PeerServer.start(vertx, config.host(), config.port(), r::handle)
+          PeerServer.start(vertx, config.host(), config.port(), config.key(), r::handle)
               .toCompletionStage()
               .toCompletableFuture()
               .join();

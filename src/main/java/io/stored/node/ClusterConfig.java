@@ -2,6 +2,7 @@ package io.stored.node;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.stored.transport.ClusterKey;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +66,18 @@ public interface ClusterConfig {
   /** Items per chunk of a state-transfer snapshot. */
   @WithDefault("1000")
   int chunkSize();
+
+  /**
+   * The secret every node of the cluster shares (at least 16 bytes): each internal-transport
+   * connection starts by proving it, so a process without it can neither send to a store nor pose
+   * as one. Unset: any process that speaks the protocol is let in (a warning is logged).
+   */
+  Optional<String> secret();
+
+  /** The key of {@link #secret()}, or {@link ClusterKey#NONE}. */
+  default ClusterKey key() {
+    return secret().map(ClusterKey::of).orElse(ClusterKey.NONE);
+  }
 
   /** Whether a cluster is configured. */
   default boolean clustered() {

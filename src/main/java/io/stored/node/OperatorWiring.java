@@ -15,7 +15,7 @@ public class OperatorWiring {
   @Singleton
   ClusterMonkeys monkeys(Vertx vertx, KubernetesClient client, ClusterConfig config) {
     return new ClusterMonkeys(
-        addressOf -> new VertxPeers(vertx, addressOf, config.peerTimeout()),
+        (addressOf, key) -> new VertxPeers(vertx, addressOf, config.peerTimeout(), key),
         config.monkeyInterval(),
         config.downAfter(),
         (key, ring) -> RingConfigMaps.publish(client, key, ring));

@@ -3,6 +3,7 @@ package io.stored.operator;
 import io.stored.replication.Peers;
 import io.stored.ring.Monkey;
 import io.stored.ring.Ring;
+import io.stored.transport.ClusterKey;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -21,9 +22,9 @@ import org.jboss.logging.Logger;
 public final class ClusterMonkeys implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ClusterMonkeys.class);
 
-  /** The transport of one cluster's monkey, given how to find a store's address. */
+  /** The transport of one cluster's monkey, given how to find a store's address and its key. */
   public interface PeersFactory {
-    Peers create(Function<String, String> addressOf);
+    Peers create(Function<String, String> addressOf, ClusterKey key);
   }
 
   private final PeersFactory peers;
@@ -43,9 +44,13 @@ public final class ClusterMonkeys implements AutoCloseable {
     this.onRing = onRing;
   }
 
-  /** The monkey of cluster {@code key}, started on first use. */
-  public Monkey of(String key, int partitions, int replicationFactor) {
-    return loops.computeIfAbsent(key, k -> start(k, partitions, replicationFactor)).monkey;
+  /**
+   * The monkey of cluster {@code key}, started on first use; it proves {@code clusterKey} to the
+   * stores.
+   */
+  public Monkey of(String key, int partitions, int replicationFactor, ClusterKey clusterKey) {
+    return loops.computeIfAbsent(key, k -> start(k, partitions, replicationFactor, clusterKey))
+        .monkey;
   }
 
   /** The monkey of cluster {@code key}, or null when none runs. */
@@ -67,9 +72,9 @@ public final class ClusterMonkeys implements AutoCloseable {
     loops.keySet().forEach(this::stop);
   }
 
-  private Loop start(String key, int partitions, int replicationFactor) {
+  private Loop start(String key, int partitions, int replicationFactor, ClusterKey clusterKey) {
     Monkey[] holder = new Monkey[1];
-    Peers p = peers.create(name -> holder[0].addressOf(name));
+    Peers p = peers.create(name -> holder[0].addressOf(name), clusterKey);
     Monkey m = new Monkey(p, partitions, replicationFactor, downAfter.toMillis(), System::nanoTime);
     holder[0] = m;
     Loop loop = new Loop(key, m);

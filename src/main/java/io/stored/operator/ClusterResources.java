@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -50,6 +52,7 @@ public final class ClusterResources {
   static final int HTTP_PORT = 8080;
   static final int MANAGEMENT_PORT = 9000;
   static final int TRANSPORT_PORT = 7000;
+  static final String TRANSPORT_SECRET_KEY = "secret";
 
   /** How long a store may take to hand its partitions over when its pod is deleted. */
   static final long TERMINATION_GRACE_SECONDS = 120;
@@ -97,6 +100,10 @@ public final class ClusterResources {
     return storePods;
   }
 
+  public String namespace() {
+    return namespace;
+  }
+
   public String storeName() {
     return name + "-store";
   }
@@ -107,6 +114,24 @@ public final class ClusterResources {
 
   public String ringName() {
     return name + "-ring";
+  }
+
+  /** The Secret holding the cluster's internal-transport secret (created once, never rewritten). */
+  public String transportSecretName() {
+    return name + "-transport";
+  }
+
+  /** The transport Secret, with the given random secret (made by the operator when absent). */
+  public Secret transportSecret(String secret) {
+    return new SecretBuilder()
+        .withMetadata(meta(transportSecretName(), "transport"))
+        .withType("Opaque")
+        .withData(
+            Map.of(
+                TRANSPORT_SECRET_KEY,
+                java.util.Base64.getEncoder()
+                    .encodeToString(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+        .build();
   }
 
   /** The ordinal of a store pod of this cluster, or -1 for any other name. */
@@ -384,6 +409,15 @@ public final class ClusterResources {
             .endValueFrom()
             .build(),
         env("STORED_CLUSTER_MEMBERS", seeds()),
+        new EnvVarBuilder()
+            .withName("STORED_CLUSTER_SECRET")
+            .withNewValueFrom()
+            .withNewSecretKeyRef()
+            .withName(transportSecretName())
+            .withKey(TRANSPORT_SECRET_KEY)
+            .endSecretKeyRef()
+            .endValueFrom()
+            .build(),
         env("STORED_CLUSTER_PORT", Integer.toString(TRANSPORT_PORT)),
         env("STORED_CLUSTER_RING_CONFIG_MAP", ringName()),
         env("STORED_RING_PARTITIONS", Integer.toString(spec.getPartitions())),

@@ -6,9 +6,11 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -27,11 +29,14 @@ import io.stored.ring.Member;
 import io.stored.ring.MemberState;
 import io.stored.ring.Monkey;
 import io.stored.ring.Ring;
+import io.stored.transport.ClusterKey;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -120,7 +125,8 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
           monkeys.of(
               key(cluster),
               cluster.getSpec().getPartitions(),
-              cluster.getSpec().getReplicationFactor());
+              cluster.getSpec().getReplicationFactor(),
+              transportKey(resources));
       // the store pods, listed once per reconcile for membership and the members' readiness
       List<Pod> pods =
           client
@@ -442,5 +448,35 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
 
   private static String name(StoredCluster c) {
     return c.getMetadata().getNamespace() + "/" + c.getMetadata().getName();
+  }
+
+  /**
+   * The cluster's internal-transport key, from its Secret; a new random one the first time. The
+   * Secret is only ever created, never rewritten (the running pods hold its value).
+   */
+  private ClusterKey transportKey(ClusterResources resources) {
+    Resource<Secret> ref =
+        client
+            .secrets()
+            .inNamespace(resources.namespace())
+            .withName(resources.transportSecretName());
+    Secret secret = ref.get();
+    if (secret == null) {
+      secret = ref.create(resources.transportSecret(ClusterKey.randomSecret()));
+      LOG.infof("created the transport secret %s", resources.transportSecretName());
+    }
+    String encoded =
+        secret.getData() == null
+            ? null
+            : secret.getData().get(ClusterResources.TRANSPORT_SECRET_KEY);
+    if (encoded == null) {
+      throw new IllegalStateException(
+          "Secret "
+              + resources.transportSecretName()
+              + " has no key '"
+              + ClusterResources.TRANSPORT_SECRET_KEY
+              + "'");
+    }
+    return ClusterKey.of(new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8));
   }
 }

@@ -4,6 +4,8 @@ import io.stored.replication.Message;
 import io.stored.replication.Reply;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
@@ -33,13 +35,20 @@ public final class PeerServer {
     this.server = server;
   }
 
-  /** Listens on {@code host:port} (0: any free port); {@code handler} answers each message. */
+  /**
+   * Listens on {@code host:port} (0: any free port); {@code handler} answers each message from a
+   * peer that proved it knows {@code key}.
+   */
   public static Future<PeerServer> start(
-      Vertx vertx, String host, int port, Function<Message, CompletionStage<Reply>> handler) {
+      Vertx vertx,
+      String host,
+      int port,
+      ClusterKey key,
+      Function<Message, CompletionStage<Reply>> handler) {
     NetServer server =
         vertx.createNetServer(
             new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
-    server.connectHandler(socket -> serve(socket, handler));
+    server.connectHandler(socket -> serve(vertx, socket, key, handler));
     return server.listen().map(s -> new PeerServer(server));
   }
 
@@ -51,11 +60,31 @@ public final class PeerServer {
     return server.close();
   }
 
-  private static void serve(NetSocket socket, Function<Message, CompletionStage<Reply>> handler) {
+  private static void serve(
+      Vertx vertx,
+      NetSocket socket,
+      ClusterKey key,
+      Function<Message, CompletionStage<Reply>> handler) {
     Context context = Vertx.currentContext();
+    Promise<Void> authenticated = Promise.promise();
+    authenticated
+        .future()
+        .onFailure(
+            e ->
+                LOG.warnf(
+                    "refused a peer connection from %s: %s",
+                    socket.remoteAddress(), e.getMessage()));
+    Handler<Buffer> handshake = key.serve(vertx, socket, authenticated);
     frames(
         socket,
         frame -> {
+          if (!authenticated.future().isComplete()) {
+            handshake.handle(frame);
+            return;
+          }
+          if (authenticated.future().failed()) {
+            return;
+          }
           Codec.Frame f;
           try {
             f = Codec.decode(frame);
@@ -101,10 +130,10 @@ public final class PeerServer {
   }
 
   /** Splits a socket's bytes into frames: a 4-byte length, then that many bytes. */
-  static void frames(NetSocket socket, io.vertx.core.Handler<Buffer> onFrame) {
+  static void frames(NetSocket socket, Handler<Buffer> onFrame) {
     RecordParser parser = RecordParser.newFixed(4);
     parser.handler(
-        new io.vertx.core.Handler<>() {
+        new Handler<>() {
           private boolean header = true;
 
           @Override

@@ -25,7 +25,8 @@ import java.util.function.Function;
  * The sending side of the internal transport: one TCP connection per peer, multiplexed and
  * pipelined (many requests in flight, matched to replies by correlation id), a deadline on every
  * request, reconnection on the next request after a connection is lost, and back-pressure (requests
- * wait in a bounded queue while the socket's write queue is full).
+ * wait in a bounded queue while the socket's write queue is full). Each connection starts with the
+ * {@link ClusterKey} handshake.
  */
 public final class VertxPeers implements Peers {
   /** Requests allowed to wait for a congested connection before new ones fail at once. */
@@ -35,13 +36,16 @@ public final class VertxPeers implements Peers {
   private final NetClient client;
   private final Function<String, String> addressOf;
   private final long deadlineMillis;
+  private final ClusterKey key;
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
 
   /**
    * @param addressOf the {@code host:port} of a member's internal transport, by member name
    * @param deadline how long a request may take, from send to reply
+   * @param key the cluster's secret, proved on each new connection before any request
    */
-  public VertxPeers(Vertx vertx, Function<String, String> addressOf, Duration deadline) {
+  public VertxPeers(
+      Vertx vertx, Function<String, String> addressOf, Duration deadline, ClusterKey key) {
     this.vertx = vertx;
     this.client =
         vertx.createNetClient(
@@ -50,6 +54,7 @@ public final class VertxPeers implements Peers {
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, deadline.toMillis())));
     this.addressOf = addressOf;
     this.deadlineMillis = deadline.toMillis();
+    this.key = key;
   }
 
   @Override
@@ -132,7 +137,11 @@ public final class VertxPeers implements Peers {
       }
       if (connecting == null) {
         connecting =
-            client.connect(port, host).onComplete(ar -> connecting = null).onSuccess(this::attach);
+            client
+                .connect(port, host)
+                .compose(s -> key.connect(vertx, s))
+                .onComplete(ar -> connecting = null)
+                .onSuccess(this::attach);
       }
       return connecting;
     }

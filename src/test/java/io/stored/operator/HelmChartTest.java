@@ -74,10 +74,12 @@ class HelmChartTest {
     Role role = one(objects, Role.class);
     for (PolicyRule r : role.getRules()) {
       assertThat(r.getVerbs()).doesNotContain("*", "escalate", "bind", "impersonate");
-      assertThat(r.getResources()).doesNotContain("*", "secrets");
+      assertThat(r.getResources()).doesNotContain("*");
       assertThat(r.getApiGroups()).doesNotContain("*");
     }
     assertThat(rules(role, "pods")).containsExactly("get", "list", "watch");
+    // Secrets: only the transport Secrets it makes and reads by name; never listed or watched.
+    assertThat(rules(role, "secrets")).containsExactly("get", "create");
     RoleBinding binding = one(objects, RoleBinding.class);
     assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
     assertThat(binding.getSubjects().get(0).getNamespace()).isEqualTo("stored");

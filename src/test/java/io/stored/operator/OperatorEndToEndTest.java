@@ -58,7 +58,7 @@ class OperatorEndToEndTest {
     CrdTest.install(client);
     monkeys =
         new ClusterMonkeys(
-            addressOf -> new VertxPeers(vertx, addressOf, Duration.ofSeconds(1)),
+            (addressOf, key) -> new VertxPeers(vertx, addressOf, Duration.ofSeconds(1), key),
             Duration.ofMillis(100),
             Duration.ofSeconds(1),
             (key, ring) -> RingConfigMaps.publish(client, key, ring));
@@ -237,7 +237,12 @@ class OperatorEndToEndTest {
   /** An endpoint: a cluster client that finds stores by the ring, seeded with the first pods. */
   private ClusterClient endpoint() {
     Router router = new Router(Ring.empty(Q));
-    VertxPeers peers = new VertxPeers(vertx, FakeKubelet.addresses(router), Duration.ofSeconds(1));
+    VertxPeers peers =
+        new VertxPeers(
+            vertx,
+            FakeKubelet.addresses(router),
+            Duration.ofSeconds(1),
+            FakeKubelet.clusterKey(client, NS, "demo-transport", "secret"));
     ClusterClient client =
         new ClusterClient(
             router, peers, List.of("demo-store-0", "demo-store-1", "demo-store-2"), 15_000);

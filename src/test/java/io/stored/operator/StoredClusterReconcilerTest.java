@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -66,7 +67,7 @@ class StoredClusterReconcilerTest {
     }
     monkeys =
         new ClusterMonkeys(
-            addressOf ->
+            (addressOf, key) ->
                 (to, m) ->
                     java.util.concurrent.CompletableFuture.failedFuture(
                         new java.net.ConnectException(to + " does not run here")),
@@ -110,6 +111,22 @@ class StoredClusterReconcilerTest {
                 + "demo-store-1=demo-store-1.demo-store.test.svc:7000,"
                 + "demo-store-2=demo-store-2.demo-store.test.svc:7000");
     assertThat(container.getResources().getLimits()).containsKey("memory");
+    // every pod proves the cluster's transport secret, a random one made for this cluster
+    Secret transport = await(Secret.class, "demo-transport");
+    String secret =
+        new String(
+            java.util.Base64.getDecoder().decode(transport.getData().get("secret")),
+            java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(secret).hasSizeGreaterThanOrEqualTo(32);
+    assertThat(container.getEnv())
+        .filteredOn(e -> e.getName().equals("STORED_CLUSTER_SECRET"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getValue()).isNull();
+              assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("demo-transport");
+              assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("secret");
+            });
 
     Service headless = await(Service.class, "demo-store");
     assertThat(headless.getSpec().getClusterIP()).isEqualTo("None");
@@ -120,6 +137,9 @@ class StoredClusterReconcilerTest {
     assertThat(endpoints.getSpec().getReplicas()).isEqualTo(2);
     assertThat(env(endpoints.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()))
         .containsEntry("STORED_ROLES", "endpoint");
+    assertThat(endpoints.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .extracting(io.fabric8.kubernetes.api.model.EnvVar::getName)
+        .contains("STORED_CLUSTER_SECRET");
     PodDisruptionBudget pdb = await(PodDisruptionBudget.class, "demo-store");
     assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
     await(ConfigMap.class, "demo-ring");
@@ -133,7 +153,7 @@ class StoredClusterReconcilerTest {
     assertThat(client.resources(Ingress.class).inNamespace(NS).withName("demo").get()).isNull();
 
     String uid = demo.getMetadata().getUid();
-    for (HasMetadata o : List.of(sts, headless, service, endpoints, pdb, role)) {
+    for (HasMetadata o : List.of(sts, headless, service, endpoints, pdb, role, transport)) {
       assertThat(o.getMetadata().getOwnerReferences())
           .as("%s %s is deleted with the cluster", o.getKind(), o.getMetadata().getName())
           .singleElement()
@@ -314,7 +334,8 @@ class StoredClusterReconcilerTest {
         get(Deployment.class, name + "-endpoint"),
         get(PodDisruptionBudget.class, name + "-store"),
         get(ConfigMap.class, name + "-ring"),
-        get(Role.class, name));
+        get(Role.class, name),
+        get(Secret.class, name + "-transport"));
   }
 
   private StoredCluster create(String name, java.util.function.Consumer<StoredClusterSpec> edit) {

@@ -2,6 +2,8 @@ package io.stored.testing;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -15,11 +17,14 @@ import io.stored.replication.ReplicaNode;
 import io.stored.ring.Member;
 import io.stored.ring.Ring;
 import io.stored.router.Router;
+import io.stored.transport.ClusterKey;
 import io.stored.transport.PeerServer;
 import io.stored.transport.VertxPeers;
 import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -125,7 +130,7 @@ public final class FakeKubelet implements AutoCloseable {
       }
       for (int i = 0; i < replicas; i++) {
         String name = base + "-" + i;
-        Node n = nodes.computeIfAbsent(name, p -> start(p, maxMemory(sts)));
+        Node n = nodes.computeIfAbsent(name, p -> start(p, maxMemory(sts), clusterKey(sts)));
         running++;
         boolean inSync = n.replica().inSync();
         ready += inSync ? 1 : 0;
@@ -193,15 +198,37 @@ public final class FakeKubelet implements AutoCloseable {
         .orElse(256L << 20);
   }
 
-  private Node start(String pod, long maxMemory) {
+  /**
+   * The cluster key a pod of {@code sts} gets: its STORED_CLUSTER_SECRET, read from the Secret the
+   * env var refers to, as the kubelet would.
+   */
+  private ClusterKey clusterKey(StatefulSet sts) {
+    SecretKeySelector ref =
+        sts.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+            .filter(e -> e.getName().equals("STORED_CLUSTER_SECRET"))
+            .map(e -> e.getValueFrom().getSecretKeyRef())
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("store pods get no STORED_CLUSTER_SECRET"));
+    return clusterKey(client, namespace, ref.getName(), ref.getKey());
+  }
+
+  /** The key held by a transport Secret. */
+  public static ClusterKey clusterKey(
+      KubernetesClient client, String namespace, String secret, String key) {
+    Secret s = client.secrets().inNamespace(namespace).withName(secret).get();
+    return ClusterKey.of(
+        new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8));
+  }
+
+  private Node start(String pod, long maxMemory, ClusterKey key) {
     StoreEngine engine =
         new StoreEngine(new EngineSettings(partitions, maxMemory, Eviction.NONE), Ticker.system());
     Router router = new Router(Ring.empty(partitions));
-    VertxPeers peers = new VertxPeers(vertx, addresses(router), Duration.ofSeconds(1));
+    VertxPeers peers = new VertxPeers(vertx, addresses(router), Duration.ofSeconds(1), key);
     ReplicaNode replica =
         new ReplicaNode(pod, new SecureRandom().nextLong() | 1, engine, router, peers::send, 100);
     PeerServer server =
-        PeerServer.start(vertx, ipOf(ordinalOf(pod)), TRANSPORT_PORT, replica::handle)
+        PeerServer.start(vertx, ipOf(ordinalOf(pod)), TRANSPORT_PORT, key, replica::handle)
             .toCompletionStage()
             .toCompletableFuture()
             .join();

@@ -28,6 +28,9 @@ public final class LocalCluster implements AutoCloseable {
   private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
   private static final Duration READY = Duration.ofSeconds(90);
 
+  /** This cluster's internal-transport secret, random per cluster. */
+  private final String secret = io.stored.transport.ClusterKey.randomSecret();
+
   private final Path logs;
   private final Map<String, Node> stores = new LinkedHashMap<>();
   private final HttpClient http =
@@ -250,8 +253,11 @@ public final class LocalCluster implements AutoCloseable {
             "-jar",
             JAR.toString()));
     Path log = logs.resolve(name + ".log");
+    ProcessBuilder builder = new ProcessBuilder(cmd);
+    // the cluster's transport secret, as the operator passes it (an environment variable)
+    builder.environment().put("STORED_CLUSTER_SECRET", secret);
     Process p =
-        new ProcessBuilder(cmd)
+        builder
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();

@@ -32,11 +32,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The internal transport over real sockets on loopback. */
 class TransportTest {
+  private static final ClusterKey KEY = ClusterKey.of("test-cluster-secret-0123");
   private final Vertx vertx = Vertx.vertx();
   private final Map<String, String> addresses = new ConcurrentHashMap<>();
 
@@ -153,7 +155,7 @@ class TransportTest {
         await(
             vertx.createNetServer().connectHandler(s -> s.handler(b -> {})).listen(0, "127.0.0.1"));
     addresses.put("silent", "127.0.0.1:" + silent.actualPort());
-    VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofMillis(300));
+    VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofMillis(300), KEY);
     long start = System.nanoTime();
     assertThatThrownBy(
             () ->
@@ -174,10 +176,11 @@ class TransportTest {
                 vertx,
                 "127.0.0.1",
                 0,
+                KEY,
                 m -> CompletableFuture.completedFuture(new Reply.Ack(m.epoch()))));
     int port = server.port();
     addresses.put("p", "127.0.0.1:" + port);
-    VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2));
+    VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), KEY);
     assertThat(send(peers, "p")).isEqualTo(new Reply.Ack(1));
 
     await(server.close());
@@ -188,6 +191,7 @@ class TransportTest {
             vertx,
             "127.0.0.1",
             port,
+            KEY,
             m -> CompletableFuture.completedFuture(new Reply.Stale(m.epoch() + 1))));
     assertThat(send(peers, "p")).isEqualTo(new Reply.Stale(2));
     assertThatThrownBy(() -> send(peers, "nobody")).hasCauseInstanceOf(ConnectException.class);
@@ -201,15 +205,84 @@ class TransportTest {
                 vertx,
                 "127.0.0.1",
                 0,
+                KEY,
                 m -> CompletableFuture.completedFuture(new Reply.Ack(m.epoch()))));
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
       s.getOutputStream().write(new byte[] {0x7f, 0, 0, 0, 1, 2, 3});
       s.setSoTimeout(5000);
-      assertThat(s.getInputStream().read()).isEqualTo(-1);
+      // the server's challenge (4 + 8 + 32 bytes), then the end of the stream
+      assertThat(s.getInputStream().readAllBytes()).hasSize(44);
     }
     addresses.put("p", "127.0.0.1:" + server.port());
-    assertThat(send(new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2)), "p"))
+    assertThat(send(new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), KEY), "p"))
         .isEqualTo(new Reply.Ack(1));
+  }
+
+  @Test
+  void aPeerWithoutTheClusterSecret_isRefused_andNoMessageReachesTheStore() throws Exception {
+    AtomicInteger handled = new AtomicInteger();
+    PeerServer server =
+        await(
+            PeerServer.start(
+                vertx,
+                "127.0.0.1",
+                0,
+                KEY,
+                m -> {
+                  handled.incrementAndGet();
+                  return CompletableFuture.completedFuture(new Reply.Ack(m.epoch()));
+                }));
+    addresses.put("p", "127.0.0.1:" + server.port());
+    for (ClusterKey wrong : List.of(ClusterKey.of("another-cluster-secret"), ClusterKey.NONE)) {
+      VertxPeers outsider = new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), wrong);
+      assertThatThrownBy(() -> send(outsider, "p"))
+          .isInstanceOf(ExecutionException.class)
+          .hasMessageContaining("cluster secret");
+    }
+    assertThat(handled).hasValue(0);
+    assertThat(send(new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), KEY), "p"))
+        .isEqualTo(new Reply.Ack(1));
+    assertThat(handled).hasValue(1);
+  }
+
+  @Test
+  void aClientThatSkipsTheHandshake_isDisconnected_beforeItsMessageIsHandled() throws Exception {
+    AtomicInteger handled = new AtomicInteger();
+    PeerServer server =
+        await(
+            PeerServer.start(
+                vertx,
+                "127.0.0.1",
+                0,
+                KEY,
+                m -> {
+                  handled.incrementAndGet();
+                  return CompletableFuture.completedFuture(new Reply.Ack(m.epoch()));
+                }));
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(5000);
+      // A well-formed message, sent as if the connection were already authenticated.
+      s.getOutputStream().write(Codec.encode(7, new Message.Replicate(1, 0, List.of())).getBytes());
+      assertThat(s.getInputStream().readAllBytes()).hasSize(44);
+    }
+    assertThat(handled).hasValue(0);
+  }
+
+  @Test
+  void aServerThatDoesNotKnowTheSecret_isNotTrusted() throws Exception {
+    PeerServer impostor =
+        await(
+            PeerServer.start(
+                vertx,
+                "127.0.0.1",
+                0,
+                ClusterKey.of("an-impostor-secret-42"),
+                m -> CompletableFuture.completedFuture(new Reply.Ack(m.epoch()))));
+    addresses.put("impostor", "127.0.0.1:" + impostor.port());
+    assertThatThrownBy(
+            () ->
+                send(new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), KEY), "impostor"))
+        .isInstanceOf(ExecutionException.class);
   }
 
   /** Waits (bounded) for a Vert.x future: server starts and stops. */
@@ -230,7 +303,7 @@ class TransportTest {
       members.add(new Member("s" + i, "pending", MemberState.ACTIVE));
     }
     Ring ring = Placement.rebalance(Ring.empty(32), members, 2);
-    VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofSeconds(5));
+    VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofSeconds(5), KEY);
     List<ReplicaNode> nodes = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       ReplicaNode node =
@@ -241,7 +314,7 @@ class TransportTest {
               new Router(ring),
               peers,
               100);
-      PeerServer server = await(PeerServer.start(vertx, "127.0.0.1", 0, node::handle));
+      PeerServer server = await(PeerServer.start(vertx, "127.0.0.1", 0, KEY, node::handle));
       addresses.put(node.name(), "127.0.0.1:" + server.port());
       nodes.add(node);
     }
