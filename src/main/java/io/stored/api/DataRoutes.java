@@ -298,7 +298,7 @@ public class DataRoutes {
               };
           resp.setStatusCode(status);
           if (status == 201) {
-            resp.putHeader(HttpHeaders.LOCATION, req.path());
+            resp.putHeader(HttpHeaders.LOCATION, ItemPath.location(key));
           }
           if (op == Op.PUT) {
             resp.putHeader(HttpHeaders.ETAG, EntityTags.format(r.version()));

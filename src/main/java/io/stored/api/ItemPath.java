@@ -37,6 +37,35 @@ public record ItemPath(byte[] namespace, byte[] key, byte[] id) {
     return ItemKey.firstOf(namespace, key);
   }
 
+  /**
+   * The canonical path of an item, for Location: every byte of the UTF-8 of each segment outside
+   * RFC 3986's unreserved characters percent-encoded, so it is a valid header whatever octets the
+   * request's path carried (never the raw request path).
+   */
+  public static String location(ItemKey item) {
+    StringBuilder b = new StringBuilder();
+    for (String segment : new String[] {item.namespace(), item.key(), item.id()}) {
+      b.append('/');
+      for (byte x : segment.getBytes(StandardCharsets.UTF_8)) {
+        int c = x & 0xff;
+        if ((c >= 'A' && c <= 'Z')
+            || (c >= 'a' && c <= 'z')
+            || (c >= '0' && c <= '9')
+            || c == '-'
+            || c == '.'
+            || c == '_'
+            || c == '~') {
+          b.append((char) c);
+        } else {
+          b.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+        }
+      }
+    }
+    return b.toString();
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
   /** Parses a raw (still percent-encoded) path. */
   public static ItemPath parse(String raw, int maxKey, int maxId) {
     if (raw == null || raw.isEmpty() || raw.charAt(0) != '/') {

@@ -24,11 +24,7 @@ class ConnectionLimitTest {
   public static class TwentyConnections implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of(
-          "quarkus.http.limits.max-connections",
-          "20",
-          "quarkus.log.category.\"io.quarkus.vertx.http\".level",
-          "DEBUG");
+      return Map.of("quarkus.http.limits.max-connections", "20");
     }
   }
 
