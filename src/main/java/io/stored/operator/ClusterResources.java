@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -25,12 +26,17 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -53,6 +59,9 @@ public final class ClusterResources {
   static final int MANAGEMENT_PORT = 9000;
   static final int TRANSPORT_PORT = 7000;
   static final String TRANSPORT_SECRET_KEY = "secret";
+  static final int HTTPS_PORT = 8443;
+  static final String AUTH_DIR = "/etc/stored/auth";
+  static final String TLS_DIR = "/etc/stored/tls";
 
   /** How long a store may take to hand its partitions over when its pod is deleted. */
   static final long TERMINATION_GRACE_SECONDS = 120;
@@ -92,7 +101,78 @@ public final class ClusterResources {
     if (cluster.getSpec().getIngress().isEnabled()) {
       out.add(ingress());
     }
+    if (cluster.getSpec().isNetworkPolicy()) {
+      out.add(storeNetworkPolicy());
+      out.add(endpointNetworkPolicy());
+    }
     return out;
+  }
+
+  /** The optional objects the spec turned off: deleted if they exist (e.g. from before). */
+  public List<HasMetadata> unwanted() {
+    List<HasMetadata> out = new ArrayList<>();
+    if (!cluster.getSpec().getIngress().isEnabled()) {
+      out.add(new IngressBuilder().withMetadata(meta(name, "endpoint")).build());
+    }
+    if (!cluster.getSpec().isNetworkPolicy()) {
+      out.add(new NetworkPolicyBuilder().withMetadata(meta(storeName(), "store")).build());
+      out.add(new NetworkPolicyBuilder().withMetadata(meta(endpointName(), "endpoint")).build());
+    }
+    return out;
+  }
+
+  /**
+   * The stores' internal transport only from this cluster's pods and the operator (in this
+   * namespace); their management port (probes, metrics) from anywhere; nothing else (their HTTP
+   * port serves no data API).
+   */
+  NetworkPolicy storeNetworkPolicy() {
+    return new NetworkPolicyBuilder()
+        .withMetadata(meta(storeName(), "store"))
+        .withNewSpec()
+        .withNewPodSelector()
+        .withMatchLabels(selector("store"))
+        .endPodSelector()
+        .withPolicyTypes("Ingress")
+        .addNewIngress()
+        .addNewFrom()
+        .withNewPodSelector()
+        .withMatchLabels(
+            Map.of("app.kubernetes.io/name", "stored", "app.kubernetes.io/instance", name))
+        .endPodSelector()
+        .endFrom()
+        .addNewFrom()
+        .withNewPodSelector()
+        .withMatchLabels(Map.of("app.kubernetes.io/name", "stored-operator"))
+        .endPodSelector()
+        .endFrom()
+        .withPorts(tcp(TRANSPORT_PORT))
+        .endIngress()
+        .addNewIngress()
+        .withPorts(tcp(MANAGEMENT_PORT))
+        .endIngress()
+        .endSpec()
+        .build();
+  }
+
+  private static NetworkPolicyPort tcp(int port) {
+    return new NetworkPolicyPort(null, new IntOrString(port), "TCP");
+  }
+
+  /** The endpoints: their data port and management port from anywhere, nothing else. */
+  NetworkPolicy endpointNetworkPolicy() {
+    return new NetworkPolicyBuilder()
+        .withMetadata(meta(endpointName(), "endpoint"))
+        .withNewSpec()
+        .withNewPodSelector()
+        .withMatchLabels(selector("endpoint"))
+        .endPodSelector()
+        .withPolicyTypes("Ingress")
+        .addNewIngress()
+        .withPorts(tcp(tls() ? HTTPS_PORT : HTTP_PORT), tcp(MANAGEMENT_PORT))
+        .endIngress()
+        .endSpec()
+        .build();
   }
 
   /** How many store pods the StatefulSet has (see the constructor). */
@@ -298,12 +378,42 @@ public final class ClusterResources {
         .withType(cluster.getSpec().getEndpoints().getService().getType())
         .withSelector(selector("endpoint"))
         .addNewPort()
-        .withName("http")
-        .withPort(80)
-        .withTargetPort(new IntOrString("http"))
+        .withName(dataPortName())
+        .withPort(tls() ? 443 : 80)
+        .withTargetPort(new IntOrString(dataPortName()))
         .endPort()
         .endSpec()
         .build();
+  }
+
+  private boolean tls() {
+    return cluster.getSpec().getTls().getSecretName() != null;
+  }
+
+  /** The endpoints' data port: "https" with TLS, else "http". */
+  private String dataPortName() {
+    return tls() ? "https" : "http";
+  }
+
+  /** Mounts a Secret read-only into the pod's (only) container. */
+  private static void mountSecret(PodSpec pod, String volume, String secret, String path) {
+    pod.getVolumes()
+        .add(
+            new VolumeBuilder()
+                .withName(volume)
+                .withNewSecret()
+                .withSecretName(secret)
+                .endSecret()
+                .build());
+    pod.getContainers()
+        .get(0)
+        .getVolumeMounts()
+        .add(
+            new VolumeMountBuilder()
+                .withName(volume)
+                .withMountPath(path)
+                .withReadOnly(true)
+                .build());
   }
 
   Deployment endpointDeployment() {
@@ -317,7 +427,37 @@ public final class ClusterResources {
                 .addToLimits("memory", new Quantity("512Mi"))
                 .build();
     List<EnvVar> env = new ArrayList<>(commonEnv("endpoint"));
-    env.add(env("JAVA_OPTS_APPEND", "-Xmx256m"));
+    String javaOpts = "-Xmx256m";
+    String tokens = spec.getAuth().getTokensSecretName();
+    String tls = spec.getTls().getSecretName();
+    if (tokens != null) {
+      env.add(env("STORED_AUTH_TOKENS_FILE", AUTH_DIR + "/tokens"));
+    }
+    if (tls != null) {
+      // System properties: a named TLS configuration cannot be given as environment variables.
+      javaOpts +=
+          " -Dquarkus.tls.data.key-store.pem.0.cert="
+              + TLS_DIR
+              + "/tls.crt -Dquarkus.tls.data.key-store.pem.0.key="
+              + TLS_DIR
+              + "/tls.key -Dquarkus.tls.data.reload-period=1m"
+              + " -Dquarkus.http.tls-configuration-name=data"
+              + " -Dquarkus.http.insecure-requests=disabled -Dquarkus.http.ssl-port="
+              + HTTPS_PORT;
+    }
+    env.add(env("JAVA_OPTS_APPEND", javaOpts));
+    Container container = container("endpoint", env, resources, false);
+    PodSpec pod = podSpec(container, "endpoint", 30);
+    if (tokens != null) {
+      mountSecret(pod, "auth", tokens, AUTH_DIR);
+    }
+    if (tls != null) {
+      mountSecret(pod, "tls", tls, TLS_DIR);
+      pod.getContainers()
+          .get(0)
+          .getPorts()
+          .set(0, new ContainerPort(HTTPS_PORT, null, null, "https", "TCP"));
+    }
     return new DeploymentBuilder()
         .withMetadata(meta(endpointName(), "endpoint"))
         .withNewSpec()
@@ -329,7 +469,7 @@ public final class ClusterResources {
         .withNewMetadata()
         .withLabels(labels("endpoint"))
         .endMetadata()
-        .withSpec(podSpec(container("endpoint", env, resources, false), "endpoint", 30))
+        .withSpec(pod)
         .endTemplate()
         .endSpec()
         .build();
@@ -352,7 +492,7 @@ public final class ClusterResources {
             .withNewService()
             .withName(name)
             .withNewPort()
-            .withName("http")
+            .withName(dataPortName())
             .endPort()
             .endService()
             .endBackend()
@@ -360,6 +500,12 @@ public final class ClusterResources {
             .endHttp()
             .endRule()
             .endSpec();
+    if (tls()) {
+      // the endpoints speak HTTPS only (annotation of the NGINX ingress controller)
+      b.editMetadata()
+          .addToAnnotations("nginx.ingress.kubernetes.io/backend-protocol", "HTTPS")
+          .endMetadata();
+    }
     if (in.getTlsSecretName() != null) {
       b.editSpec()
           .addNewTl()

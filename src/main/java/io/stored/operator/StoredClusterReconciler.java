@@ -137,6 +137,15 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
               .getItems();
       int storePods = membership(cluster, resources, monkey, pods);
       resources = new ClusterResources(cluster, storePods);
+      for (HasMetadata off : resources.unwanted()) {
+        HasMetadata existing = client.resource(off).get();
+        // only what this cluster made: an object of the user's with the same name stays
+        if (existing != null
+            && existing.getMetadata().getOwnerReferences().stream()
+                .anyMatch(r -> r.getUid().equals(cluster.getMetadata().getUid()))) {
+          client.resource(existing).delete();
+        }
+      }
       for (HasMetadata desired : resources.all()) {
         apply(desired);
       }

@@ -57,9 +57,48 @@ public class StoredClusterSpec {
   @Default("{}")
   private Ingress ingress = new Ingress();
 
+  @JsonPropertyDescription(
+      "Bearer-token access control of the data API. Off (no authentication) when unset.")
+  @Default("{}")
+  private Auth auth = new Auth();
+
+  @JsonPropertyDescription("TLS of the data API served by the endpoints. Plain HTTP when unset.")
+  @Default("{}")
+  private Tls tls = new Tls();
+
+  @JsonPropertyDescription(
+      "NetworkPolicies: the internal transport (7000) of the stores only from this cluster's"
+          + " pods and the operator; the data API only on the endpoints. Default true.")
+  @Default("true")
+  private boolean networkPolicy = true;
+
   @JsonPropertyDescription("Container image of every Stored pod. Default " + DEFAULT_IMAGE + ".")
   @Default(DEFAULT_IMAGE)
   private String image = DEFAULT_IMAGE;
+
+  public Auth getAuth() {
+    return auth;
+  }
+
+  public void setAuth(Auth auth) {
+    this.auth = auth;
+  }
+
+  public Tls getTls() {
+    return tls;
+  }
+
+  public void setTls(Tls tls) {
+    this.tls = tls;
+  }
+
+  public boolean isNetworkPolicy() {
+    return networkPolicy;
+  }
+
+  public void setNetworkPolicy(boolean networkPolicy) {
+    this.networkPolicy = networkPolicy;
+  }
 
   public Stores getStores() {
     return stores;
@@ -333,6 +372,44 @@ public class StoredClusterSpec {
 
     public void setTlsSecretName(String tlsSecretName) {
       this.tlsSecretName = tlsSecretName;
+    }
+  }
+
+  /** Access control of the data API. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Auth {
+    @JsonPropertyDescription(
+        "Name of a Secret whose key 'tokens' is the tokens file (one '<token> <namespace>=<role>,...'"
+            + " per line). The endpoints re-read it when the Secret changes. No authentication"
+            + " when unset.")
+    @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    private String tokensSecretName;
+
+    public String getTokensSecretName() {
+      return tokensSecretName;
+    }
+
+    public void setTokensSecretName(String tokensSecretName) {
+      this.tokensSecretName = tokensSecretName;
+    }
+  }
+
+  /** TLS of the data API. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Tls {
+    @JsonPropertyDescription(
+        "Name of a kubernetes.io/tls Secret (tls.crt, tls.key), e.g. one cert-manager keeps"
+            + " renewed: the endpoints serve HTTPS on 8443 (Service port 443) with it, reload it"
+            + " when it changes, and serve no plain HTTP. Plain HTTP when unset.")
+    @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    private String secretName;
+
+    public String getSecretName() {
+      return secretName;
+    }
+
+    public void setSecretName(String secretName) {
+      this.secretName = secretName;
     }
   }
 }

@@ -34,10 +34,18 @@ final class Charts {
   }
 
   static void lint(Map<String, String> values) throws Exception {
+    lint(values, null);
+  }
+
+  /** Lints with the values and, when not null, a values file. */
+  static void lint(Map<String, String> values, Path valuesFile) throws Exception {
     Path helm = binary();
     if (helm != null) {
       List<String> cmd =
           new ArrayList<>(List.of(helm.toString(), "lint", "--strict", CHART.toString()));
+      if (valuesFile != null) {
+        cmd.addAll(List.of("--values", valuesFile.toString()));
+      }
       values.forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
       run(cmd);
       return;
@@ -48,6 +56,12 @@ final class Charts {
   }
 
   static String template(Map<String, String> values, boolean includeCrds) throws Exception {
+    return template(values, includeCrds, null);
+  }
+
+  /** Renders with the values and, when not null, a values file. */
+  static String template(Map<String, String> values, boolean includeCrds, Path valuesFile)
+      throws Exception {
     Path helm = binary();
     String yaml;
     if (helm != null) {
@@ -55,6 +69,9 @@ final class Charts {
           new ArrayList<>(
               List.of(
                   helm.toString(), "template", "demo", CHART.toString(), "--namespace", "stored"));
+      if (valuesFile != null) {
+        cmd.addAll(List.of("--values", valuesFile.toString()));
+      }
       values.forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
       if (includeCrds) {
         cmd.add("--include-crds");
@@ -67,6 +84,9 @@ final class Charts {
               .withName("demo")
               .withNamespace("stored")
               .withKubeVersion(KUBE_VERSION);
+      if (valuesFile != null) {
+        t.withValuesFile(valuesFile);
+      }
       for (Map.Entry<String, String> e : new LinkedHashMap<>(values).entrySet()) {
         t.set(e.getKey(), e.getValue());
       }

@@ -129,6 +129,42 @@ class HelmChartTest {
     return objects.stream().filter(type::isInstance).map(type::cast).findFirst().orElseThrow();
   }
 
+  @Test
+  void productionValues_turnOnAuthTlsAndNetworkPolicies() throws Exception {
+    Path production = Path.of("helm/stored/values-production.yaml");
+    Charts.lint(Map.of(), production);
+    String yaml = Charts.template(Map.of(), false, production);
+    Map<String, Object> cluster = documentOfKind(yaml, "StoredCluster");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) cluster.get("spec");
+    assertThat(spec)
+        .containsEntry("auth", Map.of("tokensSecretName", "stored-tokens"))
+        .containsEntry("tls", Map.of("secretName", "stored-tls"))
+        .containsEntry("networkPolicy", true);
+    Map<String, Object> certificate = documentOfKind(yaml, "Certificate");
+    assertThat(certificate).containsEntry("apiVersion", "cert-manager.io/v1");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> certSpec = (Map<String, Object>) certificate.get("spec");
+    assertThat(certSpec).containsEntry("secretName", "stored-tls");
+    assertThat(documentOfKind(yaml, "NetworkPolicy")).isNotNull();
+    // the StoredCluster passes the CRD's own schema: the operator would accept it
+    StoredCluster typed =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+            new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(cluster),
+            StoredCluster.class);
+    assertThat(SpecValidation.errors(typed.getSpec(), null)).isEmpty();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> documentOfKind(String yaml, String kind) {
+    for (Object doc : new org.yaml.snakeyaml.Yaml().loadAll(yaml)) {
+      if (doc instanceof Map<?, ?> m && kind.equals(m.get("kind"))) {
+        return (Map<String, Object>) m;
+      }
+    }
+    throw new AssertionError("no " + kind + " rendered");
+  }
+
   private static void lint(Map<String, String> values) throws Exception {
     Charts.lint(values);
   }

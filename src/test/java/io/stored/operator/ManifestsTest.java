@@ -40,13 +40,17 @@ class ManifestsTest {
         new ObjectMetaBuilder().withName("demo").withNamespace("ns").withUid("u1").build());
     c.setSpec(new StoredClusterSpec());
     c.getSpec().getIngress().setEnabled(true);
+    c.getSpec().getAuth().setTokensSecretName("demo-tokens");
+    c.getSpec().getTls().setSecretName("demo-tls");
     c.getSpec().getIngress().setHost("stored.example.com");
     c.getSpec().getIngress().setTlsSecretName("tls");
     KubernetesSerialization yaml = new KubernetesSerialization();
     StringBuilder owned = new StringBuilder();
-    for (HasMetadata o : new ClusterResources(c).all()) {
+    ClusterResources resources = new ClusterResources(c);
+    for (HasMetadata o : resources.all()) {
       owned.append(yaml.asYaml(o)).append("\n");
     }
+    owned.append(yaml.asYaml(resources.transportSecret("a-transport-secret-0123456789")));
     Path operatorObjects = dir.resolve("owned.yaml");
     Files.writeString(operatorObjects, owned.toString());
 

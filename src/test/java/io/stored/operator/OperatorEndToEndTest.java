@@ -106,8 +106,15 @@ class OperatorEndToEndTest {
               public void onClose(io.fabric8.kubernetes.client.WatcherException e) {}
             });
 
+    // The phase follows the StatefulSet's ready count, the members the pods: the kubelet updates
+    // them one after the other, so both may take one more reconcile to agree.
     StoredClusterStatus ready =
-        awaitStatus(s -> "Ready".equals(s.getPhase()) && s.getRingEpoch() > 0);
+        awaitStatus(
+            s ->
+                "Ready".equals(s.getPhase())
+                    && s.getRingEpoch() > 0
+                    && s.getMembers().size() == 3
+                    && s.getMembers().stream().allMatch(StoredClusterStatus.Member::isReady));
     assertThat(ready.getMembers())
         .extracting(StoredClusterStatus.Member::getPod)
         .containsExactlyInAnyOrder("demo-store-0", "demo-store-1", "demo-store-2");

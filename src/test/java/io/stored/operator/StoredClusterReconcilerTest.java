@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -246,6 +247,100 @@ class StoredClusterReconcilerTest {
   }
 
   @Test
+  void authAndTls_areWiredIntoTheEndpoints_fromTheirSecrets() {
+    create(
+        "sec",
+        spec -> {
+          spec.getAuth().setTokensSecretName("sec-tokens");
+          spec.getTls().setSecretName("sec-cert");
+        });
+    Deployment endpoints = await(Deployment.class, "sec-endpoint");
+    var pod = endpoints.getSpec().getTemplate().getSpec();
+    var container = pod.getContainers().get(0);
+    assertThat(env(container.getEnv()))
+        .containsEntry("STORED_AUTH_TOKENS_FILE", "/etc/stored/auth/tokens");
+    assertThat(env(container.getEnv()).get("JAVA_OPTS_APPEND"))
+        .contains("-Dquarkus.tls.data.key-store.pem.0.cert=/etc/stored/tls/tls.crt")
+        .contains("-Dquarkus.tls.data.key-store.pem.0.key=/etc/stored/tls/tls.key")
+        .contains("-Dquarkus.http.tls-configuration-name=data")
+        .contains("-Dquarkus.http.insecure-requests=disabled");
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .extracting(v -> v.getSecret().getSecretName())
+        .containsExactlyInAnyOrder("sec-tokens", "sec-cert");
+    assertThat(container.getVolumeMounts())
+        .filteredOn(m -> m.getMountPath().startsWith("/etc/stored/"))
+        .allSatisfy(m -> assertThat(m.getReadOnly()).isTrue())
+        .hasSize(2);
+    assertThat(container.getPorts())
+        .extracting(p -> p.getName() + ":" + p.getContainerPort())
+        .contains("https:8443")
+        .doesNotContain("http:8080");
+    Service service = await(Service.class, "sec");
+    assertThat(service.getSpec().getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getPort()).isEqualTo(443);
+              assertThat(p.getTargetPort().getStrVal()).isEqualTo("https");
+            });
+    // the stores serve no data API: neither secret is mounted there
+    StatefulSet stores = await(StatefulSet.class, "sec-store");
+    assertThat(stores.getSpec().getTemplate().getSpec().getVolumes())
+        .noneMatch(v -> v.getSecret() != null);
+  }
+
+  @Test
+  void networkPolicies_letOnlyTheClustersPodsReachTheStores_andGoWhenTurnedOff() {
+    create("np", spec -> {});
+    NetworkPolicy stores = await(NetworkPolicy.class, "np-store");
+    assertThat(stores.getSpec().getPodSelector().getMatchLabels())
+        .containsEntry("app.kubernetes.io/component", "store");
+    var transport =
+        stores.getSpec().getIngress().stream()
+            .filter(r -> r.getPorts().get(0).getPort().getIntVal() == 7000)
+            .findFirst()
+            .orElseThrow();
+    assertThat(transport.getFrom())
+        .extracting(f -> f.getPodSelector().getMatchLabels())
+        .containsExactlyInAnyOrder(
+            Map.of("app.kubernetes.io/name", "stored", "app.kubernetes.io/instance", "np"),
+            Map.of("app.kubernetes.io/name", "stored-operator"));
+    assertThat(stores.getSpec().getIngress())
+        .flatExtracting(r -> r.getPorts())
+        .extracting(p -> p.getPort().getIntVal())
+        .containsExactlyInAnyOrder(7000, 9000)
+        .doesNotContain(8080);
+    NetworkPolicy endpoints = await(NetworkPolicy.class, "np-endpoint");
+    assertThat(endpoints.getSpec().getIngress())
+        .flatExtracting(r -> r.getPorts())
+        .extracting(p -> p.getPort().getIntVal())
+        .containsExactlyInAnyOrder(8080, 9000);
+
+    client
+        .resources(StoredCluster.class)
+        .inNamespace(NS)
+        .withName("np")
+        .edit(
+            c -> {
+              c.getSpec().setNetworkPolicy(false);
+              return c;
+            });
+    Awaitility.await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                client.resources(NetworkPolicy.class).inNamespace(NS).withName("np-store").get()
+                        == null
+                    && client
+                            .resources(NetworkPolicy.class)
+                            .inNamespace(NS)
+                            .withName("np-endpoint")
+                            .get()
+                        == null);
+  }
+
+  @Test
   void anInvalidSpec_isRefusedWithAnInvalidCondition_andCreatesNothing() {
     create(
         "bad",
@@ -335,6 +430,8 @@ class StoredClusterReconcilerTest {
         get(PodDisruptionBudget.class, name + "-store"),
         get(ConfigMap.class, name + "-ring"),
         get(Role.class, name),
+        get(NetworkPolicy.class, name + "-store"),
+        get(NetworkPolicy.class, name + "-endpoint"),
         get(Secret.class, name + "-transport"));
   }
 
