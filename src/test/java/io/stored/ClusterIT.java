@@ -1,12 +1,20 @@
 package io.stored;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stored.replication.Message;
+import io.stored.replication.Reply;
 import io.stored.testing.LocalCluster;
 import io.stored.testing.RecordingWriter;
+import io.stored.transport.ClusterKey;
+import io.stored.transport.VertxPeers;
+import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -42,6 +50,39 @@ class ClusterIT {
       cluster.awaitSettled();
       assertThat(writer.verifyEveryAcknowledgedWriteIsReadable()).isEqualTo(WRITERS * KEYS);
     }
+  }
+
+  @Test
+  void theTransport_takesOnlyMutualTlsPeersThatKnowTheSecret(TestInfo info) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (LocalCluster cluster = new LocalCluster(name(info), 1)) {
+      String s1 = cluster.transportAddress("s1");
+      ClusterKey key = ClusterKey.of(cluster.secret());
+      Duration deadline = Duration.ofSeconds(2);
+      // the secret without the certificate, the certificate without the secret: refused
+      for (VertxPeers outsider :
+          List.of(
+              new VertxPeers(vertx, m -> s1, deadline, key),
+              new VertxPeers(
+                  vertx,
+                  m -> s1,
+                  deadline,
+                  ClusterKey.of("not-this-cluster's-secret"),
+                  cluster.transportTls()))) {
+        assertThatThrownBy(() -> status(outsider)).isInstanceOf(ExecutionException.class);
+      }
+      assertThat(status(new VertxPeers(vertx, m -> s1, deadline, key, cluster.transportTls())))
+          .isInstanceOf(Reply.RingIs.class);
+    } finally {
+      vertx.close();
+    }
+  }
+
+  private static Reply status(VertxPeers peers) throws Exception {
+    return peers
+        .send("s1", new Message.FetchRing(0))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
   }
 
   @Test

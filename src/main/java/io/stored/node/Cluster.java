@@ -1,6 +1,9 @@
 package io.stored.node;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.tls.CertificateUpdatedEvent;
+import io.quarkus.tls.TlsConfiguration;
+import io.quarkus.tls.TlsConfigurationRegistry;
 import io.stored.engine.StoreEngine;
 import io.stored.replication.Message;
 import io.stored.replication.ReplicaNode;
@@ -12,7 +15,9 @@ import io.stored.router.Router;
 import io.stored.transport.PeerServer;
 import io.stored.transport.VertxPeers;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.SSLOptions;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.net.ConnectException;
 import java.security.SecureRandom;
@@ -35,12 +40,16 @@ public class Cluster {
   private static final Logger LOG = Logger.getLogger(Cluster.class);
   private static final long RING_REFRESH_MILLIS = 1000;
 
+  /** The TLS registry's configuration for the internal transport; plain TCP when absent. */
+  static final String TRANSPORT_TLS = "transport";
+
   private final NodeConfig node;
   private final ClusterConfig config;
   private final RingConfig ringConfig;
   private final Router router;
   private final Vertx vertx;
   private final Map<String, String> seeds;
+  private final SSLOptions transportTls;
   private final VertxPeers remote;
   private final ClusterClient client;
   private volatile ReplicaNode replica;
@@ -51,17 +60,30 @@ public class Cluster {
   private volatile boolean stopped;
 
   Cluster(
-      NodeConfig node, ClusterConfig config, RingConfig ringConfig, Router router, Vertx vertx) {
+      NodeConfig node,
+      ClusterConfig config,
+      RingConfig ringConfig,
+      Router router,
+      Vertx vertx,
+      TlsConfigurationRegistry tlsRegistry) {
     this.node = node;
     this.config = config;
     this.ringConfig = ringConfig;
     this.router = router;
     this.vertx = vertx;
     this.seeds = config.memberAddresses();
+    this.transportTls = tlsRegistry.get(TRANSPORT_TLS).map(Cluster::sslOptions).orElse(null);
     this.remote =
         config.clustered()
-            ? new VertxPeers(vertx, this::addressOf, config.peerTimeout(), config.key())
+            ? new VertxPeers(
+                vertx, this::addressOf, config.peerTimeout(), config.key(), transportTls)
             : null;
+    if (config.clustered() && transportTls == null) {
+      LOG.info(
+          "the internal transport is plain TCP (no quarkus.tls."
+              + TRANSPORT_TLS
+              + " configuration): data between nodes is not encrypted");
+    }
     if (config.clustered() && config.secret().isEmpty()) {
       LOG.warn(
           "stored.cluster.secret is not set: any process that can reach the internal transport"
@@ -115,6 +137,38 @@ public class Cluster {
     return inRing != null ? inRing.address() : seeds.get(member);
   }
 
+  /**
+   * Mutual TLS from a TLS registry configuration: this node's certificate (key store), the
+   * certificates it accepts from peers (trust store), both required.
+   */
+  private static SSLOptions sslOptions(TlsConfiguration tls) {
+    if (tls.getKeyStoreOptions() == null || tls.getTrustStoreOptions() == null) {
+      throw new IllegalStateException(
+          "quarkus.tls."
+              + TRANSPORT_TLS
+              + " needs both a key-store (this node's certificate) and a trust-store (the"
+              + " certificate authority of the cluster's nodes): the transport is mutual TLS");
+    }
+    return new SSLOptions()
+        .setKeyCertOptions(tls.getKeyStoreOptions())
+        .setTrustOptions(tls.getTrustStoreOptions());
+  }
+
+  /** A renewed transport certificate (the registry reloads it): used for new connections. */
+  void onCertificateUpdate(@Observes CertificateUpdatedEvent event) {
+    if (!TRANSPORT_TLS.equals(event.name()) || transportTls == null) {
+      return;
+    }
+    SSLOptions renewed = sslOptions(event.tlsConfiguration());
+    if (server != null) {
+      server.updateTls(renewed);
+    }
+    if (remote != null) {
+      remote.updateTls(renewed);
+    }
+    LOG.info("the internal transport uses the renewed certificate for new connections");
+  }
+
   /** Starts the store's side of the protocol over {@code engine}; listens in cluster mode. */
   void startStore(StoreEngine engine) {
     replica =
@@ -128,7 +182,8 @@ public class Cluster {
     if (config.clustered()) {
       ReplicaNode r = replica;
       server =
-          PeerServer.start(vertx, config.host(), config.port(), config.key(), r::handle)
+          PeerServer.start(
+                  vertx, config.host(), config.port(), config.key(), transportTls, r::handle)
               .toCompletionStage()
               .toCompletableFuture()
               .join();

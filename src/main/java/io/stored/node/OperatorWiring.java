@@ -15,7 +15,7 @@ public class OperatorWiring {
   @Singleton
   ClusterMonkeys monkeys(Vertx vertx, KubernetesClient client, ClusterConfig config) {
     return new ClusterMonkeys(
-        (addressOf, key) -> new VertxPeers(vertx, addressOf, config.peerTimeout(), key),
+        (addressOf, key, tls) -> new VertxPeers(vertx, addressOf, config.peerTimeout(), key, tls),
         config.monkeyInterval(),
         config.downAfter(),
         (key, ring) -> RingConfigMaps.publish(client, key, ring));

@@ -4,6 +4,7 @@ import io.stored.replication.Peers;
 import io.stored.ring.Monkey;
 import io.stored.ring.Ring;
 import io.stored.transport.ClusterKey;
+import io.vertx.core.net.SSLOptions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,9 +23,12 @@ import org.jboss.logging.Logger;
 public final class ClusterMonkeys implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ClusterMonkeys.class);
 
-  /** The transport of one cluster's monkey, given how to find a store's address and its key. */
+  /**
+   * The transport of one cluster's monkey, given how to find a store's address, the cluster's key
+   * and its transport TLS (null: plain TCP).
+   */
   public interface PeersFactory {
-    Peers create(Function<String, String> addressOf, ClusterKey key);
+    Peers create(Function<String, String> addressOf, ClusterKey key, SSLOptions tls);
   }
 
   private final PeersFactory peers;
@@ -46,10 +50,11 @@ public final class ClusterMonkeys implements AutoCloseable {
 
   /**
    * The monkey of cluster {@code key}, started on first use; it proves {@code clusterKey} to the
-   * stores.
+   * stores, over mutual TLS with {@code tls} (null: plain TCP).
    */
-  public Monkey of(String key, int partitions, int replicationFactor, ClusterKey clusterKey) {
-    return loops.computeIfAbsent(key, k -> start(k, partitions, replicationFactor, clusterKey))
+  public Monkey of(
+      String key, int partitions, int replicationFactor, ClusterKey clusterKey, SSLOptions tls) {
+    return loops.computeIfAbsent(key, k -> start(k, partitions, replicationFactor, clusterKey, tls))
         .monkey;
   }
 
@@ -72,9 +77,10 @@ public final class ClusterMonkeys implements AutoCloseable {
     loops.keySet().forEach(this::stop);
   }
 
-  private Loop start(String key, int partitions, int replicationFactor, ClusterKey clusterKey) {
+  private Loop start(
+      String key, int partitions, int replicationFactor, ClusterKey clusterKey, SSLOptions tls) {
     Monkey[] holder = new Monkey[1];
-    Peers p = peers.create(name -> holder[0].addressOf(name), clusterKey);
+    Peers p = peers.create(name -> holder[0].addressOf(name), clusterKey, tls);
     Monkey m = new Monkey(p, partitions, replicationFactor, downAfter.toMillis(), System::nanoTime);
     holder[0] = m;
     Loop loop = new Loop(key, m);

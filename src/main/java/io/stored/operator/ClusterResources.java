@@ -62,6 +62,7 @@ public final class ClusterResources {
   static final int HTTPS_PORT = 8443;
   static final String AUTH_DIR = "/etc/stored/auth";
   static final String TLS_DIR = "/etc/stored/tls";
+  static final String TRANSPORT_TLS_DIR = "/etc/stored/transport-tls";
 
   /** How long a store may take to hand its partitions over when its pod is deleted. */
   static final long TERMINATION_GRACE_SECONDS = 120;
@@ -333,12 +334,18 @@ public final class ClusterResources {
     env.add(
         env(
             "JAVA_OPTS_APPEND",
-            "-Xms" + heap / (1024 * 1024) + "m -Xmx" + heap / (1024 * 1024) + "m"));
+            "-Xms"
+                + heap / (1024 * 1024)
+                + "m -Xmx"
+                + heap / (1024 * 1024)
+                + "m"
+                + transportTlsOptions()));
     PodSpec pod =
         podSpec(
             container("store", env, resources, true),
             storePods > 1 ? "store" : null,
             TERMINATION_GRACE_SECONDS);
+    mountTransportTls(pod);
     return new StatefulSetBuilder()
         .withMetadata(meta(storeName(), "store"))
         .withNewSpec()
@@ -395,6 +402,38 @@ public final class ClusterResources {
     return tls() ? "https" : "http";
   }
 
+  /**
+   * The system properties that give the node's TLS registry a {@code transport} configuration from
+   * the mounted Secret (mutual TLS between nodes), or "" without one.
+   */
+  private String transportTlsOptions() {
+    if (cluster.getSpec().getTls().getTransportSecretName() == null) {
+      return "";
+    }
+    String p = " -Dquarkus.tls.transport.";
+    return p
+        + "key-store.pem.0.cert="
+        + TRANSPORT_TLS_DIR
+        + "/tls.crt"
+        + p
+        + "key-store.pem.0.key="
+        + TRANSPORT_TLS_DIR
+        + "/tls.key"
+        + p
+        + "trust-store.pem.certs="
+        + TRANSPORT_TLS_DIR
+        + "/ca.crt"
+        + p
+        + "reload-period=1m";
+  }
+
+  private void mountTransportTls(PodSpec pod) {
+    String secret = cluster.getSpec().getTls().getTransportSecretName();
+    if (secret != null) {
+      mountSecret(pod, "transport-tls", secret, TRANSPORT_TLS_DIR);
+    }
+  }
+
   /** Mounts a Secret read-only into the pod's (only) container. */
   private static void mountSecret(PodSpec pod, String volume, String secret, String path) {
     pod.getVolumes()
@@ -445,9 +484,10 @@ public final class ClusterResources {
               + " -Dquarkus.http.insecure-requests=disabled -Dquarkus.http.ssl-port="
               + HTTPS_PORT;
     }
-    env.add(env("JAVA_OPTS_APPEND", javaOpts));
+    env.add(env("JAVA_OPTS_APPEND", javaOpts + transportTlsOptions()));
     Container container = container("endpoint", env, resources, false);
     PodSpec pod = podSpec(container, "endpoint", 30);
+    mountTransportTls(pod);
     if (tokens != null) {
       mountSecret(pod, "auth", tokens, AUTH_DIR);
     }

@@ -30,6 +30,10 @@ import io.stored.ring.MemberState;
 import io.stored.ring.Monkey;
 import io.stored.ring.Ring;
 import io.stored.transport.ClusterKey;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SSLOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -126,7 +130,8 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
               key(cluster),
               cluster.getSpec().getPartitions(),
               cluster.getSpec().getReplicationFactor(),
-              transportKey(resources));
+              transportKey(resources),
+              transportTls(cluster));
       // the store pods, listed once per reconcile for membership and the members' readiness
       List<Pod> pods =
           client
@@ -457,6 +462,35 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
 
   private static String name(StoredCluster c) {
     return c.getMetadata().getNamespace() + "/" + c.getMetadata().getName();
+  }
+
+  /**
+   * The operator's side of the cluster's transport TLS, from the Secret the pods mount
+   * (spec.tls.transportSecretName), or null for plain TCP.
+   */
+  private SSLOptions transportTls(StoredCluster cluster) {
+    String name = cluster.getSpec().getTls().getTransportSecretName();
+    if (name == null) {
+      return null;
+    }
+    Secret secret =
+        client.secrets().inNamespace(cluster.getMetadata().getNamespace()).withName(name).get();
+    if (secret == null) {
+      throw new IllegalStateException(
+          "Secret " + name + " (spec.tls.transportSecretName) does not exist yet");
+    }
+    Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
+    Buffer[] pem = new Buffer[3];
+    String[] keys = {"tls.crt", "tls.key", "ca.crt"};
+    for (int i = 0; i < keys.length; i++) {
+      if (data.get(keys[i]) == null) {
+        throw new IllegalStateException("Secret " + name + " has no key '" + keys[i] + "'");
+      }
+      pem[i] = Buffer.buffer(Base64.getDecoder().decode(data.get(keys[i])));
+    }
+    return new SSLOptions()
+        .setKeyCertOptions(new PemKeyCertOptions().setCertValue(pem[0]).setKeyValue(pem[1]))
+        .setTrustOptions(new PemTrustOptions().addCertValue(pem[2]));
   }
 
   /**

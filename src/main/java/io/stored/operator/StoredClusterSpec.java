@@ -394,7 +394,7 @@ public class StoredClusterSpec {
     }
   }
 
-  /** TLS of the data API. */
+  /** TLS of the data API and of the internal transport. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Tls {
     @JsonPropertyDescription(
@@ -404,12 +404,29 @@ public class StoredClusterSpec {
     @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
     private String secretName;
 
+    @JsonPropertyDescription(
+        "Name of a Secret with tls.crt, tls.key and ca.crt (as cert-manager writes them) for"
+            + " mutual TLS on the internal transport: stores, endpoints and the operator present"
+            + " tls.crt and accept only certificates signed by ca.crt, and reload it when it"
+            + " changes. The transport is plain TCP (authenticated by the cluster secret, not"
+            + " encrypted) when unset.")
+    @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    private String transportSecretName;
+
     public String getSecretName() {
       return secretName;
     }
 
     public void setSecretName(String secretName) {
       this.secretName = secretName;
+    }
+
+    public String getTransportSecretName() {
+      return transportSecretName;
+    }
+
+    public void setTransportSecretName(String transportSecretName) {
+      this.transportSecretName = transportSecretName;
     }
   }
 }

@@ -8,9 +8,11 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SSLOptions;
 import io.vertx.core.parsetools.RecordParser;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -35,25 +37,50 @@ public final class PeerServer {
     this.server = server;
   }
 
-  /**
-   * Listens on {@code host:port} (0: any free port); {@code handler} answers each message from a
-   * peer that proved it knows {@code key}.
-   */
+  /** {@link #start(Vertx, String, int, ClusterKey, SSLOptions, Function)} over plain TCP. */
   public static Future<PeerServer> start(
       Vertx vertx,
       String host,
       int port,
       ClusterKey key,
       Function<Message, CompletionStage<Reply>> handler) {
-    NetServer server =
-        vertx.createNetServer(
-            new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
+    return start(vertx, host, port, key, null, handler);
+  }
+
+  /**
+   * Listens on {@code host:port} (0: any free port); {@code handler} answers each message from a
+   * peer that proved it knows {@code key}. With {@code tls} (else plain TCP) every connection is
+   * mutual TLS: this node presents {@code tls}' certificate and accepts only peers whose
+   * certificate its trust options accept.
+   */
+  public static Future<PeerServer> start(
+      Vertx vertx,
+      String host,
+      int port,
+      ClusterKey key,
+      SSLOptions tls,
+      Function<Message, CompletionStage<Reply>> handler) {
+    NetServerOptions options =
+        new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true);
+    if (tls != null) {
+      options
+          .setSsl(true)
+          .setKeyCertOptions(tls.getKeyCertOptions())
+          .setTrustOptions(tls.getTrustOptions())
+          .setClientAuth(ClientAuth.REQUIRED);
+    }
+    NetServer server = vertx.createNetServer(options);
     server.connectHandler(socket -> serve(vertx, socket, key, handler));
     return server.listen().map(s -> new PeerServer(server));
   }
 
   public int port() {
     return server.actualPort();
+  }
+
+  /** Serves new connections with a renewed certificate (and trust); open ones keep theirs. */
+  public Future<Boolean> updateTls(SSLOptions tls) {
+    return server.updateSSLOptions(tls);
   }
 
   public Future<Void> close() {

@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SSLOptions;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -39,19 +40,40 @@ public final class VertxPeers implements Peers {
   private final ClusterKey key;
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
 
+  /** {@link #VertxPeers(Vertx, Function, Duration, ClusterKey, SSLOptions)} over plain TCP. */
+  public VertxPeers(
+      Vertx vertx, Function<String, String> addressOf, Duration deadline, ClusterKey key) {
+    this(vertx, addressOf, deadline, key, null);
+  }
+
   /**
    * @param addressOf the {@code host:port} of a member's internal transport, by member name
    * @param deadline how long a request may take, from send to reply
    * @param key the cluster's secret, proved on each new connection before any request
+   * @param tls null for plain TCP; else every connection is TLS, presenting {@code tls}'
+   *     certificate (peers require it) and trusting only what its trust options accept. Host names
+   *     are not verified: peers are addressed by pod IP, and the trust options should accept only
+   *     the cluster's own CA.
    */
   public VertxPeers(
-      Vertx vertx, Function<String, String> addressOf, Duration deadline, ClusterKey key) {
+      Vertx vertx,
+      Function<String, String> addressOf,
+      Duration deadline,
+      ClusterKey key,
+      SSLOptions tls) {
     this.vertx = vertx;
-    this.client =
-        vertx.createNetClient(
-            new NetClientOptions()
-                .setTcpNoDelay(true)
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, deadline.toMillis())));
+    NetClientOptions options =
+        new NetClientOptions()
+            .setTcpNoDelay(true)
+            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, deadline.toMillis()));
+    if (tls != null) {
+      options
+          .setSsl(true)
+          .setKeyCertOptions(tls.getKeyCertOptions())
+          .setTrustOptions(tls.getTrustOptions())
+          .setHostnameVerificationAlgorithm("");
+    }
+    this.client = vertx.createNetClient(options);
     this.addressOf = addressOf;
     this.deadlineMillis = deadline.toMillis();
     this.key = key;
@@ -69,6 +91,11 @@ public final class VertxPeers implements Peers {
         connections.computeIfAbsent(address, a -> new Connection(a, vertx.getOrCreateContext()));
     c.context.runOnContext(v -> c.send(message, reply));
     return reply;
+  }
+
+  /** Opens new connections with a renewed certificate (and trust); open ones keep theirs. */
+  public Future<Boolean> updateTls(SSLOptions tls) {
+    return client.updateSSLOptions(tls);
   }
 
   public Future<Void> close() {

@@ -8,10 +8,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.smallrye.certs.CertificateGenerator;
-import io.smallrye.certs.CertificateRequest;
-import io.smallrye.certs.Format;
 import io.smallrye.certs.PemCertificateFiles;
+import io.stored.testing.Certificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -132,21 +130,7 @@ class TlsTest {
   }
 
   static PemCertificateFiles generate(String name) {
-    try {
-      Files.createDirectories(DIR);
-      return (PemCertificateFiles)
-          new CertificateGenerator(DIR, true)
-              .generate(
-                  new CertificateRequest()
-                      .withName(name)
-                      .withCN("localhost")
-                      .withSubjectAlternativeName("DNS:localhost")
-                      .withFormat(Format.PEM)
-                      .withDuration(Duration.ofDays(2)))
-              .get(0);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return Certificates.generate(DIR, name);
   }
 
   private static void copy(Path from, Path to) {

@@ -130,6 +130,7 @@ class HelmChartTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
   void productionValues_turnOnAuthTlsAndNetworkPolicies() throws Exception {
     Path production = Path.of("helm/stored/values-production.yaml");
     Charts.lint(Map.of(), production);
@@ -139,13 +140,26 @@ class HelmChartTest {
     Map<String, Object> spec = (Map<String, Object>) cluster.get("spec");
     assertThat(spec)
         .containsEntry("auth", Map.of("tokensSecretName", "stored-tokens"))
-        .containsEntry("tls", Map.of("secretName", "stored-tls"))
+        .containsEntry(
+            "tls",
+            Map.of("secretName", "stored-tls", "transportSecretName", "stored-transport-tls"))
         .containsEntry("networkPolicy", true);
-    Map<String, Object> certificate = documentOfKind(yaml, "Certificate");
-    assertThat(certificate).containsEntry("apiVersion", "cert-manager.io/v1");
-    @SuppressWarnings("unchecked")
-    Map<String, Object> certSpec = (Map<String, Object>) certificate.get("spec");
-    assertThat(certSpec).containsEntry("secretName", "stored-tls");
+    // cert-manager: the cluster's own CA, and both certificates signed by it
+    assertThat(documentsOfKind(yaml, "Issuer"))
+        .extracting(i -> name(i) + "=" + ((Map<?, ?>) i.get("spec")).keySet())
+        .containsExactlyInAnyOrder("stored-selfsigned=[selfSigned]", "stored-ca=[ca]");
+    Map<String, Map<String, Object>> certificates = new java.util.TreeMap<>();
+    documentsOfKind(yaml, "Certificate").forEach(c -> certificates.put(name(c), spec(c)));
+    assertThat(certificates).containsOnlyKeys("stored-ca", "stored-tls", "stored-transport-tls");
+    assertThat(certificates.get("stored-ca")).containsEntry("isCA", true);
+    assertThat(certificates.get("stored-tls"))
+        .containsEntry("secretName", "stored-tls")
+        .containsEntry("issuerRef", Map.of("kind", "Issuer", "name", "stored-ca"));
+    assertThat(certificates.get("stored-transport-tls"))
+        .containsEntry("secretName", "stored-transport-tls")
+        .containsEntry("issuerRef", Map.of("kind", "Issuer", "name", "stored-ca"));
+    assertThat((List<Object>) certificates.get("stored-transport-tls").get("usages"))
+        .contains("server auth", "client auth");
     assertThat(documentOfKind(yaml, "NetworkPolicy")).isNotNull();
     // the StoredCluster passes the CRD's own schema: the operator would accept it
     StoredCluster typed =
@@ -155,14 +169,30 @@ class HelmChartTest {
     assertThat(SpecValidation.errors(typed.getSpec(), null)).isEmpty();
   }
 
-  @SuppressWarnings("unchecked")
   private static Map<String, Object> documentOfKind(String yaml, String kind) {
+    List<Map<String, Object>> all = documentsOfKind(yaml, kind);
+    assertThat(all).as("rendered %s", kind).isNotEmpty();
+    return all.get(0);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> documentsOfKind(String yaml, String kind) {
+    List<Map<String, Object>> out = new java.util.ArrayList<>();
     for (Object doc : new org.yaml.snakeyaml.Yaml().loadAll(yaml)) {
       if (doc instanceof Map<?, ?> m && kind.equals(m.get("kind"))) {
-        return (Map<String, Object>) m;
+        out.add((Map<String, Object>) m);
       }
     }
-    throw new AssertionError("no " + kind + " rendered");
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> spec(Map<String, Object> document) {
+    return (Map<String, Object>) document.get("spec");
+  }
+
+  private static String name(Map<String, Object> document) {
+    return (String) ((Map<?, ?>) document.get("metadata")).get("name");
   }
 
   private static void lint(Map<String, String> values) throws Exception {

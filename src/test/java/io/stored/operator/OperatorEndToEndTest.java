@@ -58,7 +58,8 @@ class OperatorEndToEndTest {
     CrdTest.install(client);
     monkeys =
         new ClusterMonkeys(
-            (addressOf, key) -> new VertxPeers(vertx, addressOf, Duration.ofSeconds(1), key),
+            (addressOf, key, tls) ->
+                new VertxPeers(vertx, addressOf, Duration.ofSeconds(1), key, tls),
             Duration.ofMillis(100),
             Duration.ofSeconds(1),
             (key, ring) -> RingConfigMaps.publish(client, key, ring));

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -21,7 +22,15 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.smallrye.certs.PemCertificateFiles;
+import io.stored.testing.Certificates;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.SSLOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
@@ -42,6 +51,9 @@ class StoredClusterReconcilerTest {
   private Operator operator;
   private StoredClusterReconciler reconciler;
   private ClusterMonkeys monkeys;
+
+  /** The transport TLS the operator gave its last monkey. */
+  private volatile SSLOptions monkeyTls;
 
   @BeforeEach
   void start() throws Exception {
@@ -68,10 +80,12 @@ class StoredClusterReconcilerTest {
     }
     monkeys =
         new ClusterMonkeys(
-            (addressOf, key) ->
-                (to, m) ->
-                    java.util.concurrent.CompletableFuture.failedFuture(
-                        new java.net.ConnectException(to + " does not run here")),
+            (addressOf, key, tls) -> {
+              monkeyTls = tls;
+              return (to, m) ->
+                  java.util.concurrent.CompletableFuture.failedFuture(
+                      new java.net.ConnectException(to + " does not run here"));
+            },
             Duration.ofMillis(100),
             Duration.ofSeconds(1),
             (key, ring) -> RingConfigMaps.publish(client, key, ring));
@@ -288,6 +302,71 @@ class StoredClusterReconcilerTest {
     StatefulSet stores = await(StatefulSet.class, "sec-store");
     assertThat(stores.getSpec().getTemplate().getSpec().getVolumes())
         .noneMatch(v -> v.getSecret() != null);
+  }
+
+  @Test
+  void transportTls_isMountedOnEveryNode_andTheOperatorWaitsForItsSecret() {
+    create("mtls", spec -> spec.getTls().setTransportSecretName("mtls-transport-tls"));
+    // without the Secret (cert-manager has not issued it yet) nothing starts
+    StoredCluster waiting =
+        Awaitility.await("an error status")
+            .atMost(WAIT)
+            .until(() -> get(StoredCluster.class, "mtls"), c -> reconciler.reconciliations() > 0);
+    assertThat(waiting).isNotNull();
+    assertThat(get(StatefulSet.class, "mtls-store")).isNull();
+
+    PemCertificateFiles pem = Certificates.generate(Path.of("target", "operator-tls"), "transport");
+    client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("mtls-transport-tls")
+                .withNamespace(NS)
+                .endMetadata()
+                .addToData("tls.crt", base64(pem.certFile()))
+                .addToData("tls.key", base64(pem.keyFile()))
+                .addToData("ca.crt", base64(pem.certFile()))
+                .build())
+        .create();
+    for (var pod :
+        List.of(
+            await(StatefulSet.class, "mtls-store").getSpec().getTemplate().getSpec(),
+            await(Deployment.class, "mtls-endpoint").getSpec().getTemplate().getSpec())) {
+      assertThat(pod.getVolumes())
+          .filteredOn(v -> v.getSecret() != null)
+          .extracting(v -> v.getSecret().getSecretName())
+          .containsExactly("mtls-transport-tls");
+      var container = pod.getContainers().get(0);
+      assertThat(container.getVolumeMounts())
+          .filteredOn(m -> m.getMountPath().startsWith("/etc/stored/"))
+          .singleElement()
+          .satisfies(
+              m -> {
+                assertThat(m.getMountPath()).isEqualTo("/etc/stored/transport-tls");
+                assertThat(m.getReadOnly()).isTrue();
+              });
+      assertThat(env(container.getEnv()).get("JAVA_OPTS_APPEND"))
+          .contains(
+              "-Dquarkus.tls.transport.key-store.pem.0.cert=/etc/stored/transport-tls/tls.crt",
+              "-Dquarkus.tls.transport.key-store.pem.0.key=/etc/stored/transport-tls/tls.key",
+              "-Dquarkus.tls.transport.trust-store.pem.certs=/etc/stored/transport-tls/ca.crt");
+    }
+    // the operator's own monkey talks to the stores with the same certificate
+    assertThat(monkeyTls).isNotNull();
+    assertThat(((PemKeyCertOptions) monkeyTls.getKeyCertOptions()).getCertValue())
+        .isEqualTo(Buffer.buffer(readAll(pem.certFile())));
+  }
+
+  private static String base64(Path file) {
+    return Base64.getEncoder().encodeToString(readAll(file));
+  }
+
+  private static byte[] readAll(Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

@@ -2,6 +2,10 @@ package io.stored.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smallrye.certs.PemCertificateFiles;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SSLOptions;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -32,6 +36,10 @@ public final class LocalCluster implements AutoCloseable {
   private final String secret = io.stored.transport.ClusterKey.randomSecret();
 
   private final Path logs;
+
+  /** The certificate every node presents and trusts on the internal transport (mutual TLS). */
+  private final PemCertificateFiles transportCertificate;
+
   private final Map<String, Node> stores = new LinkedHashMap<>();
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -51,6 +59,7 @@ public final class LocalCluster implements AutoCloseable {
     assertThat(JAR).as("the packaged app (run ./mvnw verify)").exists();
     this.logs = Path.of("target/cluster-it", test);
     Files.createDirectories(logs);
+    this.transportCertificate = Certificates.generate(logs.resolve("transport-tls"), "transport");
     StringJoiner list = new StringJoiner(",");
     List<int[]> ports = new ArrayList<>();
     for (int k = 1; k <= n; k++) {
@@ -81,6 +90,27 @@ public final class LocalCluster implements AutoCloseable {
   /** The endpoint's data API base, e.g. {@code http://127.0.0.1:41234}. */
   public String endpoint() {
     return "http://127.0.0.1:" + endpoint.http();
+  }
+
+  /** This cluster's internal-transport secret. */
+  public String secret() {
+    return secret;
+  }
+
+  /** {@code host:port} of {@code store}'s internal transport. */
+  public String transportAddress(String store) {
+    return "127.0.0.1:" + stores.get(store).transport();
+  }
+
+  /** The transport TLS of this cluster's nodes: their certificate, trusting only it. */
+  public SSLOptions transportTls() {
+    return new SSLOptions()
+        .setKeyCertOptions(
+            new PemKeyCertOptions()
+                .setCertPath(transportCertificate.certFile().toString())
+                .setKeyPath(transportCertificate.keyFile().toString()))
+        .setTrustOptions(
+            new PemTrustOptions().addCertPath(transportCertificate.certFile().toString()));
   }
 
   public List<String> storeNames() {
@@ -250,6 +280,10 @@ public final class LocalCluster implements AutoCloseable {
             "-Dquarkus.http.port=" + httpPort,
             "-Dquarkus.management.host=127.0.0.1",
             "-Dquarkus.management.port=" + management,
+            // mutual TLS on the transport, as the operator sets it up from a Secret
+            "-Dquarkus.tls.transport.key-store.pem.0.cert=" + transportCertificate.certFile(),
+            "-Dquarkus.tls.transport.key-store.pem.0.key=" + transportCertificate.keyFile(),
+            "-Dquarkus.tls.transport.trust-store.pem.certs=" + transportCertificate.certFile(),
             "-jar",
             JAR.toString()));
     Path log = logs.resolve(name + ".log");
@@ -324,7 +358,7 @@ public final class LocalCluster implements AutoCloseable {
    * A port that is free now, below Linux's ephemeral range (32768 and up): a port the kernel may
    * hand to an outgoing connection meanwhile could be taken before the node binds it.
    */
-  private static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     java.util.Random random = new java.util.Random();
     for (int attempt = 0; attempt < 200; attempt++) {
       int port = 20000 + random.nextInt(12000);

@@ -3,6 +3,7 @@ package io.stored.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.smallrye.certs.PemCertificateFiles;
 import io.stored.engine.EngineSettings;
 import io.stored.engine.Eviction;
 import io.stored.engine.ItemKey;
@@ -19,12 +20,18 @@ import io.stored.ring.MemberState;
 import io.stored.ring.Placement;
 import io.stored.ring.Ring;
 import io.stored.router.Router;
+import io.stored.testing.Certificates;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SSLOptions;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +46,7 @@ import org.junit.jupiter.api.Test;
 /** The internal transport over real sockets on loopback. */
 class TransportTest {
   private static final ClusterKey KEY = ClusterKey.of("test-cluster-secret-0123");
+  private static final Path TLS_DIR = Path.of("target", "transport-tls-test");
   private final Vertx vertx = Vertx.vertx();
   private final Map<String, String> addresses = new ConcurrentHashMap<>();
 
@@ -170,14 +178,7 @@ class TransportTest {
 
   @Test
   void aLostPeer_failsRequests_andTheNextRequestReconnects() throws Exception {
-    PeerServer server =
-        await(
-            PeerServer.start(
-                vertx,
-                "127.0.0.1",
-                0,
-                KEY,
-                m -> CompletableFuture.completedFuture(new Reply.Ack(m.epoch()))));
+    PeerServer server = countingServer(new AtomicInteger(), null);
     int port = server.port();
     addresses.put("p", "127.0.0.1:" + port);
     VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), KEY);
@@ -221,17 +222,7 @@ class TransportTest {
   @Test
   void aPeerWithoutTheClusterSecret_isRefused_andNoMessageReachesTheStore() throws Exception {
     AtomicInteger handled = new AtomicInteger();
-    PeerServer server =
-        await(
-            PeerServer.start(
-                vertx,
-                "127.0.0.1",
-                0,
-                KEY,
-                m -> {
-                  handled.incrementAndGet();
-                  return CompletableFuture.completedFuture(new Reply.Ack(m.epoch()));
-                }));
+    PeerServer server = countingServer(handled, null);
     addresses.put("p", "127.0.0.1:" + server.port());
     for (ClusterKey wrong : List.of(ClusterKey.of("another-cluster-secret"), ClusterKey.NONE)) {
       VertxPeers outsider = new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), wrong);
@@ -248,17 +239,7 @@ class TransportTest {
   @Test
   void aClientThatSkipsTheHandshake_isDisconnected_beforeItsMessageIsHandled() throws Exception {
     AtomicInteger handled = new AtomicInteger();
-    PeerServer server =
-        await(
-            PeerServer.start(
-                vertx,
-                "127.0.0.1",
-                0,
-                KEY,
-                m -> {
-                  handled.incrementAndGet();
-                  return CompletableFuture.completedFuture(new Reply.Ack(m.epoch()));
-                }));
+    PeerServer server = countingServer(handled, null);
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
       s.setSoTimeout(5000);
       // A well-formed message, sent as if the connection were already authenticated.
@@ -283,6 +264,91 @@ class TransportTest {
             () ->
                 send(new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), KEY), "impostor"))
         .isInstanceOf(ExecutionException.class);
+  }
+
+  @Test
+  void overMutualTls_messagesFlow_andPeersWithoutTheClustersCertificateAreRefused()
+      throws Exception {
+    PemCertificateFiles node = Certificates.generate(TLS_DIR, "node");
+    PemCertificateFiles stranger = Certificates.generate(TLS_DIR, "stranger");
+    AtomicInteger handled = new AtomicInteger();
+    PeerServer server = countingServer(handled, tls(node, node));
+    addresses.put("p", "127.0.0.1:" + server.port());
+
+    // Right secret, but plain TCP, or TLS with a certificate the cluster does not trust.
+    for (SSLOptions wrong : Arrays.asList(null, tls(stranger, node))) {
+      VertxPeers outsider =
+          new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), KEY, wrong);
+      assertThatThrownBy(() -> send(outsider, "p")).isInstanceOf(ExecutionException.class);
+    }
+    // A client that does not trust the server's certificate does not talk to it either.
+    VertxPeers distrustful =
+        new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), KEY, tls(node, stranger));
+    assertThatThrownBy(() -> send(distrustful, "p")).isInstanceOf(ExecutionException.class);
+    assertThat(handled).hasValue(0);
+
+    VertxPeers member =
+        new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), KEY, tls(node, node));
+    assertThat(send(member, "p")).isEqualTo(new Reply.Ack(1));
+    assertThat(handled).hasValue(1);
+  }
+
+  @Test
+  void aRenewedCertificate_isPresentedOnNewConnections_withoutARestart() throws Exception {
+    PemCertificateFiles first = Certificates.generate(TLS_DIR, "first");
+    PemCertificateFiles renewed = Certificates.generate(TLS_DIR, "renewed");
+    // the server trusts both (as a CA would); the client only the renewed certificate
+    PemTrustOptions both =
+        new PemTrustOptions()
+            .addCertPath(first.certFile().toString())
+            .addCertPath(renewed.certFile().toString());
+    PeerServer server =
+        countingServer(
+            new AtomicInteger(),
+            new SSLOptions().setKeyCertOptions(keyCert(first)).setTrustOptions(both));
+    addresses.put("p", "127.0.0.1:" + server.port());
+    SSLOptions client = tls(first, renewed);
+    assertThatThrownBy(
+            () ->
+                send(
+                    new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), KEY, client), "p"))
+        .isInstanceOf(ExecutionException.class);
+
+    assertThat(
+            await(
+                server.updateTls(
+                    new SSLOptions().setKeyCertOptions(keyCert(renewed)).setTrustOptions(both))))
+        .isTrue();
+    assertThat(send(new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), KEY, client), "p"))
+        .isEqualTo(new Reply.Ack(1));
+  }
+
+  private static PemKeyCertOptions keyCert(PemCertificateFiles files) {
+    return new PemKeyCertOptions()
+        .setCertPath(files.certFile().toString())
+        .setKeyPath(files.keyFile().toString());
+  }
+
+  /** Presents {@code own}'s certificate, trusts only {@code trusted}'s. */
+  private static SSLOptions tls(PemCertificateFiles own, PemCertificateFiles trusted) {
+    return new SSLOptions()
+        .setKeyCertOptions(keyCert(own))
+        .setTrustOptions(new PemTrustOptions().addCertPath(trusted.certFile().toString()));
+  }
+
+  /** A server that acknowledges every message, counting them in {@code handled}. */
+  private PeerServer countingServer(AtomicInteger handled, SSLOptions tls) throws Exception {
+    return await(
+        PeerServer.start(
+            vertx,
+            "127.0.0.1",
+            0,
+            KEY,
+            tls,
+            m -> {
+              handled.incrementAndGet();
+              return CompletableFuture.completedFuture(new Reply.Ack(m.epoch()));
+            }));
   }
 
   /** Waits (bounded) for a Vert.x future: server starts and stops. */
