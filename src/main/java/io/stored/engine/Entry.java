@@ -1,39 +1,35 @@
 package io.stored.engine;
 
 /**
- * One stored item: its address, value, content type, version and expiry. The value part is
- * immutable (a write replaces the entry), so a reader may use an entry after the partition lock is
- * released. The LRU links and access time belong to the owning {@link Partition} and are only
- * touched under its lock.
- *
- * <p>Callers must not modify the array returned by {@link #value()}.
+ * One stored item as read: its address, value, content type, version and expiry. A view over the
+ * item's record (see {@link Records}), made when the item is read; the record's parts that it reads
+ * are immutable, so it may be used after the partition lock is released.
  */
 public final class Entry {
-  final ItemKey key;
-  private final byte[] value;
+  private final ItemKey key;
+  private final byte[] record;
+  private final boolean lru;
   private final String contentType;
-  private final long version;
-  private final long expiresAt;
 
-  long accessedAt;
-  Entry lruPrev;
-  Entry lruNext;
-
-  Entry(ItemKey key, byte[] value, String contentType, long version, long expiresAt) {
+  Entry(ItemKey key, byte[] record, boolean lru, String contentType) {
     this.key = key;
-    this.value = value;
+    this.record = record;
+    this.lru = lru;
     this.contentType = contentType;
-    this.version = version;
-    this.expiresAt = expiresAt;
   }
 
   public ItemKey key() {
     return key;
   }
 
-  /** The value bytes; shared, never to be modified. */
+  /** A copy of the value bytes. */
   public byte[] value() {
-    return value;
+    return Records.value(record, lru);
+  }
+
+  /** Length of the value in bytes, without copying it. */
+  public int valueLength() {
+    return record.length - Records.valueOffset(record, lru);
   }
 
   public String contentType() {
@@ -42,15 +38,11 @@ public final class Entry {
 
   /** The partition-wide version of the write that made this entry; the ETag derives from it. */
   public long version() {
-    return version;
+    return Records.version(record);
   }
 
   /** Expiry deadline in epoch milliseconds, or 0 when the entry never expires. */
   public long expiresAt() {
-    return expiresAt;
-  }
-
-  boolean expiredAt(long now) {
-    return expiresAt != 0 && expiresAt <= now;
+    return Records.expiresAt(record, lru);
   }
 }

@@ -117,6 +117,36 @@ public final class ItemKey implements Comparable<ItemKey> {
     return bytes.length;
   }
 
+  /** The layout array itself (engine-internal: never modified, never handed out). */
+  byte[] raw() {
+    return bytes;
+  }
+
+  int keyOffset() {
+    return nsLength + 1;
+  }
+
+  int idOffset() {
+    return nsLength + 1 + keyLength;
+  }
+
+  int idLength() {
+    return bytes.length - idOffset();
+  }
+
+  boolean isAfterAllIds() {
+    return afterAllIds;
+  }
+
+  /** The address of {@code namespace}, and key and id as slices of {@code src}. */
+  static ItemKey of(byte[] namespace, byte[] src, int keyFrom, int keyLen, int idFrom, int idLen) {
+    byte[] b = new byte[namespace.length + 1 + keyLen + idLen];
+    System.arraycopy(namespace, 0, b, 0, namespace.length);
+    System.arraycopy(src, keyFrom, b, namespace.length + 1, keyLen);
+    System.arraycopy(src, idFrom, b, namespace.length + 1 + keyLen, idLen);
+    return new ItemKey(b, namespace.length, keyLen, false);
+  }
+
   @Override
   public int compareTo(ItemKey o) {
     int c = Arrays.compareUnsigned(bytes, 0, nsLength, o.bytes, 0, o.nsLength);

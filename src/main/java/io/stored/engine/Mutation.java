@@ -20,10 +20,6 @@ public record Mutation(
     return value == null;
   }
 
-  static Mutation of(Entry e) {
-    return new Mutation(e.key(), e.value(), e.contentType(), e.version(), e.expiresAt());
-  }
-
   static Mutation delete(ItemKey key, long version) {
     return new Mutation(key, null, null, version, 0);
   }

@@ -1,16 +1,17 @@
 package io.stored.engine;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntUnaryOperator;
 
 /**
  * One partition of the store: the items of every partition key that hashes here, the order of their
- * expiry, their LRU order, and the partition's version sequence.
+ * expiry, and the partition's version sequence.
  *
  * <p>Every method holds the partition's monitor: a partition is the unit of ordering (one version
  * sequence, one writer at a time), and with Q in the thousands and a handful of event-loop threads
@@ -20,39 +21,58 @@ import java.util.TreeSet;
 /*
  * Implementation notes
  *
- * Layout. One TreeMap keyed by ItemKey (namespace, key, id) holds every item, so a point
- * lookup, the sorted ids of a key and the sorted keys of a namespace are all range operations
- * on the same structure; no second index costs memory. Expiring entries are also in a TreeSet
- * ordered by (expiresAt, version), so the sweep pops due entries without scanning, and a
- * replaced entry is removed from it at once (a lazy-deletion heap would keep overwritten
- * values alive until their old deadline). Versions are unique within a partition, which makes
- * that order total.
+ * Layout. Memory per item is what Stored sells against Redis, so an item is one byte array
+ * (Records: version, flags, lengths, key, id, value) and nothing else: no node, key or entry
+ * objects. The items of one namespace form a Segment, an array of records sorted by (key, id);
+ * the segments are sorted by namespace. A point lookup is two binary searches; the sorted ids
+ * of a key and the sorted keys of a namespace are ranges of one segment; a snapshot walks the
+ * segments in order. An insert shifts the tail of its segment's array: with Q partitions and
+ * a few thousand items per partition that is a memmove of a few KB, cheaper than the pointer
+ * chasing and the 40-byte node per item of a tree. The namespace is kept once per segment,
+ * not per item.
+ *
+ * Expiring items are also in a TreeSet ordered by (expiresAt, version), so the sweep pops due
+ * items without scanning, and a replaced item is removed from it at once. Versions are unique
+ * within a partition, which makes that order total.
+ *
+ * LRU. A partition that tracks LRU keeps each item's last access time in its record; eviction
+ * compares every item of a small partition and a random sample of a large one (as Redis
+ * approximates LRU), and StoreEngine compares a sample of partitions.
  *
  * Versions. A hybrid clock: max(last + 1, now << 12). Monotonic within the process, and a
  * restarted process starts above anything it handed out before (unless the clock went back
  * by more than the time since), so an ETag from before a restart does not match a new value.
  *
- * Memory accounting. cost() estimates the bytes an entry really occupies on a 64-bit JVM
- * with compressed references: the TreeMap node, ItemKey, Entry and two array headers, plus
- * the payload. It is an estimate (content-type strings are mostly shared), consistent for the
- * same entry, so adding and releasing always balance.
+ * Memory accounting counts what the heap really holds: each record's array with its header
+ * and alignment, its slot in the segment's array (with growth slack), each segment, and the
+ * expiry index's node per expiring item. Adding and releasing compute the same figure from
+ * the same record, so they always balance.
  */
 final class Partition {
-  /** TreeMap.Entry 40 + ItemKey 32 + key array header 16 + Entry 56 + value array header 16. */
-  static final int ENTRY_OVERHEAD = 160;
+  /** A reference in a segment's array, with the array's growth slack. */
+  static final int INDEX_SLOT = 6;
 
-  /** The TreeSet node of an expiring entry. */
-  static final int EXPIRY_OVERHEAD = 40;
+  /** A segment object, its namespace and records arrays' headers, its slot among segments. */
+  static final int SEGMENT_OVERHEAD = 96;
 
-  private static final Comparator<Entry> BY_EXPIRY =
-      Comparator.comparingLong(Entry::expiresAt).thenComparingLong(Entry::version);
+  /** The expiry index's TreeSet node and its Expiry and ItemKey objects (plus the key bytes). */
+  static final int EXPIRY_OVERHEAD = 120;
+
+  /** Items of a large partition compared per eviction. */
+  private static final int LRU_SAMPLES = 16;
+
+  private static final Comparator<Expiry> BY_EXPIRY =
+      Comparator.comparingLong(Expiry::expiresAt).thenComparingLong(Expiry::version);
+
+  private static final Segment[] NO_SEGMENTS = new Segment[0];
 
   private final int id;
   private final MemoryBudget budget;
   private final EngineCounters counters;
-  private final boolean trackLru;
-  private final TreeMap<ItemKey, Entry> items = new TreeMap<>();
-  private final TreeSet<Entry> expiring = new TreeSet<>(BY_EXPIRY);
+  private final ContentTypes contentTypes;
+  private final boolean lru;
+  private Segment[] segments = NO_SEGMENTS;
+  private final TreeSet<Expiry> expiring = new TreeSet<>(BY_EXPIRY);
 
   /**
    * Versions of deletes applied from the primary, so an older write replayed later cannot resurrect
@@ -61,88 +81,131 @@ final class Partition {
    */
   private final Map<ItemKey, Long> tombstones = new java.util.HashMap<>();
 
-  private Entry lruHead;
-  private Entry lruTail;
   private long lastVersion;
   private long bytes;
+  private int count;
 
-  Partition(int id, MemoryBudget budget, EngineCounters counters, boolean trackLru) {
+  // Where the last locate() looked: scratch state, only meaningful under the lock right after.
+  private Segment at;
+  private int index;
+
+  /** The items of one namespace in this partition, sorted by (key, id). */
+  private static final class Segment {
+    final byte[] namespace;
+    byte[][] records = new byte[4][];
+    int size;
+
+    Segment(byte[] namespace) {
+      this.namespace = namespace;
+    }
+  }
+
+  /** An expiring item's place in the expiry order. */
+  private record Expiry(long expiresAt, long version, ItemKey key) {}
+
+  Partition(
+      int id,
+      MemoryBudget budget,
+      EngineCounters counters,
+      ContentTypes contentTypes,
+      boolean trackLru) {
     this.id = id;
     this.budget = budget;
     this.counters = counters;
-    this.trackLru = trackLru;
+    this.contentTypes = contentTypes;
+    this.lru = trackLru;
   }
 
   int id() {
     return id;
   }
 
-  static long cost(ItemKey key, byte[] value, String contentType, boolean expires) {
-    return ENTRY_OVERHEAD
-        + (expires ? EXPIRY_OVERHEAD : 0)
-        + key.size()
-        + value.length
-        + contentType.length();
+  /** An upper bound of what an item costs, to refuse one larger than the whole budget early. */
+  static long maxCost(ItemKey key, byte[] value, String contentType, boolean expires) {
+    return Records.footprint(Records.length(key, value.length, contentType, expires, true))
+        + INDEX_SLOT
+        + (expires ? EXPIRY_OVERHEAD + key.size() : 0)
+        + SEGMENT_OVERHEAD
+        + key.namespaceLength();
   }
 
-  private static long cost(Entry e) {
-    return cost(e.key, e.value(), e.contentType(), e.expiresAt() != 0);
+  private long cost(Segment s, byte[] r) {
+    return Records.footprint(r.length)
+        + INDEX_SLOT
+        + (Records.expires(r)
+            ? EXPIRY_OVERHEAD + s.namespace.length + 1 + Records.keyLength(r) + Records.idLength(r)
+            : 0);
+  }
+
+  private static long segmentCost(int namespaceLength) {
+    return SEGMENT_OVERHEAD + namespaceLength;
   }
 
   synchronized Entry get(ItemKey key, long now) {
-    Entry e = live(key, now);
-    if (e != null && trackLru) {
-      touch(e, now);
+    byte[] r = locate(key, now);
+    if (r == null) {
+      return null;
     }
-    return e;
+    if (lru) {
+      Records.touch(r, now);
+    }
+    return entry(key, r);
   }
 
   synchronized WriteResult put(
       ItemKey key, byte[] value, String contentType, long ttlMillis, Precondition pre, long now) {
-    Entry current = live(key, now);
-    if (pre.evaluate(current) != Precondition.Result.PASS) {
+    byte[] current = locate(key, now);
+    if (pre.evaluate(current != null, current == null ? 0 : Records.version(current))
+        != Precondition.Result.PASS) {
       return WriteResult.PRECONDITION_FAILED;
     }
-    // Reuse the stored key object on update: the request's copy is garbage right away.
-    ItemKey k = current == null ? key : current.key;
     long expiresAt = ttlMillis > 0 ? now + ttlMillis : 0;
-    long newCost = cost(k, value, contentType, expiresAt != 0);
-    long delta = newCost - (current == null ? 0 : cost(current));
+    byte[] r =
+        Records.encode(key, value, contentTypes.code(contentType), contentType, 0, expiresAt, lru);
+    long delta = delta(key, r, current);
     if (!budget.tryAdd(delta)) {
       return WriteResult.INSUFFICIENT_STORAGE;
     }
-    Entry e = new Entry(k, value, contentType, nextVersion(now), expiresAt);
-    install(e, current, delta, now);
+    Records.setVersion(r, nextVersion(now));
+    install(key, r, current, delta, now);
     return new WriteResult(
         current == null ? WriteResult.Outcome.CREATED : WriteResult.Outcome.UPDATED,
-        e,
-        Mutation.of(e));
+        entry(key, r),
+        new Mutation(key, value, contentType, Records.version(r), expiresAt));
   }
 
   synchronized WriteResult delete(ItemKey key, Precondition pre, long now) {
-    Entry current = live(key, now);
-    if (pre.evaluate(current) != Precondition.Result.PASS) {
+    byte[] current = locate(key, now);
+    if (pre.evaluate(current != null, current == null ? 0 : Records.version(current))
+        != Precondition.Result.PASS) {
       return WriteResult.PRECONDITION_FAILED;
     }
     if (current == null) {
       return WriteResult.NOT_FOUND;
     }
-    remove(current);
-    return new WriteResult(WriteResult.Outcome.DELETED, current, deleteMutation(current.key, now));
+    Entry removed = entry(key, current);
+    removeAt(at, index);
+    return new WriteResult(WriteResult.Outcome.DELETED, removed, deleteMutation(key, now));
   }
 
   /** Deletes every id of {@code (ns, key)}; returns one delete mutation per live item deleted. */
   synchronized List<Mutation> deleteKey(ItemKey first, long now) {
-    NavigableMap<ItemKey, Entry> range = items.subMap(first, true, first.afterAllIds(), false);
-    List<Entry> victims = new ArrayList<>(range.values());
     List<Mutation> deleted = new ArrayList<>();
-    for (Entry e : victims) {
-      if (e.expiredAt(now)) {
+    Segment s = segment(first);
+    if (s == null) {
+      return deleted;
+    }
+    int i = lowerBound(s, first);
+    ItemKey end = first.afterAllIds();
+    while (i < s.size && Records.compare(s.records[i], lru, end) < 0) {
+      byte[] r = s.records[i];
+      boolean expired = Records.expiredAt(r, lru, now);
+      ItemKey k = expired ? null : Records.key(s.namespace, r, lru);
+      removeAt(s, i);
+      if (expired) {
         counters.expirations.increment();
-        remove(e);
       } else {
-        remove(e);
-        deleted.add(deleteMutation(e.key, now));
+        deleted.add(deleteMutation(k, now));
       }
     }
     return deleted;
@@ -155,28 +218,31 @@ final class Partition {
    * the write, and a replica that dropped it would lose data.
    */
   synchronized boolean apply(Mutation m, long now) {
-    Entry current = items.get(m.key());
-    long have = current != null ? current.version() : tombstones.getOrDefault(m.key(), 0L);
+    byte[] current = find(m.key());
+    long have = current != null ? Records.version(current) : tombstones.getOrDefault(m.key(), 0L);
     if (m.version() <= have) {
       return false;
     }
     if (m.isDelete()) {
       if (current != null) {
-        remove(current);
+        removeAt(at, index);
       }
-      tombstones.put(current != null ? current.key : m.key(), m.version());
+      tombstones.put(m.key(), m.version());
     } else {
-      ItemKey k = current == null ? m.key() : current.key;
-      long newCost = cost(k, m.value(), m.contentType(), m.expiresAt() != 0);
-      long delta = newCost - (current == null ? 0 : cost(current));
+      byte[] r =
+          Records.encode(
+              m.key(),
+              m.value(),
+              contentTypes.code(m.contentType()),
+              m.contentType(),
+              m.version(),
+              m.expiresAt(),
+              lru);
+      long delta = delta(m.key(), r, current);
       if (!budget.tryAdd(delta)) {
         budget.force(delta);
       }
-      install(
-          new Entry(k, m.value(), m.contentType(), m.version(), m.expiresAt()),
-          current,
-          delta,
-          now);
+      install(m.key(), r, current, delta, now);
     }
     lastVersion = Math.max(lastVersion, m.version());
     return true;
@@ -189,12 +255,29 @@ final class Partition {
    */
   synchronized List<Mutation> snapshot(ItemKey after, int max, long now) {
     List<Mutation> out = new ArrayList<>(Math.min(max, 256));
-    for (Entry e : (after == null ? items : items.tailMap(after, false)).values()) {
-      if (out.size() >= max) {
-        break;
+    int si = 0;
+    int i = 0;
+    if (after != null) {
+      si = segmentIndex(after);
+      if (si >= 0) {
+        i = upperBound(segments[si], after);
+      } else {
+        si = -si - 1;
       }
-      if (!e.expiredAt(now)) {
-        out.add(Mutation.of(e));
+    }
+    for (; si < segments.length && out.size() < max; si++, i = 0) {
+      Segment s = segments[si];
+      for (; i < s.size && out.size() < max; i++) {
+        byte[] r = s.records[i];
+        if (!Records.expiredAt(r, lru, now)) {
+          out.add(
+              new Mutation(
+                  Records.key(s.namespace, r, lru),
+                  Records.value(r, lru),
+                  contentTypes.of(r, lru),
+                  Records.version(r),
+                  Records.expiresAt(r, lru)));
+        }
       }
     }
     return out;
@@ -223,12 +306,16 @@ final class Partition {
    */
   synchronized List<ItemKey> listIds(ItemKey from, boolean inclusive, int max, long now) {
     List<ItemKey> out = new ArrayList<>(Math.min(max, 16));
-    for (Entry e : items.subMap(from, inclusive, from.afterAllIds(), false).values()) {
-      if (out.size() >= max) {
-        break;
-      }
-      if (!e.expiredAt(now)) {
-        out.add(e.key);
+    Segment s = segment(from);
+    if (s == null) {
+      return out;
+    }
+    ItemKey end = from.afterAllIds();
+    for (int i = inclusive ? lowerBound(s, from) : upperBound(s, from);
+        i < s.size && out.size() < max && Records.compare(s.records[i], lru, end) < 0;
+        i++) {
+      if (!Records.expiredAt(s.records[i], lru, now)) {
+        out.add(Records.key(s.namespace, s.records[i], lru));
       }
     }
     return out;
@@ -242,17 +329,20 @@ final class Partition {
   synchronized List<ItemKey> listKeys(
       byte[] namespace, ItemKey from, boolean inclusive, int max, long now) {
     List<ItemKey> out = new ArrayList<>(Math.min(max, 16));
-    Map.Entry<ItemKey, Entry> next = inclusive ? items.ceilingEntry(from) : items.higherEntry(from);
-    while (next != null && out.size() < max && next.getKey().inNamespace(namespace)) {
-      ItemKey first = next.getKey();
-      ItemKey end = first.afterAllIds();
-      for (Entry e : items.subMap(first, true, end, false).values()) {
-        if (!e.expiredAt(now)) {
-          out.add(e.key);
-          break;
+    Segment s = segment(from);
+    if (s == null) {
+      return out;
+    }
+    int i = inclusive ? lowerBound(s, from) : upperBound(s, from);
+    while (i < s.size && out.size() < max) {
+      byte[] first = s.records[i];
+      boolean found = false;
+      for (; i < s.size && Records.sameKey(first, s.records[i], lru); i++) {
+        if (!found && !Records.expiredAt(s.records[i], lru, now)) {
+          out.add(Records.key(s.namespace, s.records[i], lru));
+          found = true;
         }
       }
-      next = items.higherEntry(end);
     }
     return out;
   }
@@ -260,28 +350,81 @@ final class Partition {
   /** Removes up to {@code max} entries whose deadline passed; returns how many. */
   synchronized int sweep(long now, int max) {
     int n = 0;
-    while (n < max && !expiring.isEmpty() && expiring.first().expiredAt(now)) {
-      remove(expiring.first());
+    while (n < max && !expiring.isEmpty() && expiring.first().expiresAt() <= now) {
+      Expiry due = expiring.first();
+      byte[] r = find(due.key());
+      if (r != null && Records.version(r) == due.version()) {
+        removeAt(at, index);
+      } else {
+        expiring.remove(due); // cannot happen: a replaced item leaves the index at once
+      }
       counters.expirations.increment();
       n++;
     }
     return n;
   }
 
-  /** Access time of the least recently used entry, or {@code Long.MAX_VALUE} when empty. */
+  /**
+   * Access time of the least recently used item (every item of a small partition compared, a random
+   * sample of a large one), or {@code Long.MAX_VALUE} when empty.
+   */
   synchronized long lruHeadAccessTime() {
-    return lruHead == null ? Long.MAX_VALUE : lruHead.accessedAt;
+    return pickLru() ? Records.accessedAt(at.records[index]) : Long.MAX_VALUE;
   }
 
-  /** Evicts the least recently used entry; returns the bytes freed (0 when empty). */
+  /**
+   * Evicts the least recently used item, as {@link #lruHeadAccessTime} finds it; returns the bytes
+   * freed.
+   */
   synchronized long evictLru() {
-    Entry victim = lruHead;
-    if (victim == null) {
+    if (!pickLru()) {
       return 0;
     }
-    remove(victim);
+    long before = bytes;
+    removeAt(at, index);
     counters.evictions.increment();
-    return cost(victim);
+    return before - bytes;
+  }
+
+  /** Points {@code at}/{@code index} at the LRU candidate; false when the partition is empty. */
+  private boolean pickLru() {
+    if (count == 0) {
+      return false;
+    }
+    long best = Long.MAX_VALUE;
+    Segment bestSegment = null;
+    int bestIndex = -1;
+    if (count <= LRU_SAMPLES) {
+      for (Segment s : segments) {
+        for (int i = 0; i < s.size; i++) {
+          long t = Records.accessedAt(s.records[i]);
+          if (t < best || bestSegment == null) {
+            best = t;
+            bestSegment = s;
+            bestIndex = i;
+          }
+        }
+      }
+    } else {
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      for (int n = 0; n < LRU_SAMPLES; n++) {
+        int k = random.nextInt(count);
+        Segment s = segments[0];
+        for (int si = 0; k >= s.size; si++) {
+          k -= s.size;
+          s = segments[si + 1];
+        }
+        long t = Records.accessedAt(s.records[k]);
+        if (t < best || bestSegment == null) {
+          best = t;
+          bestSegment = s;
+          bestIndex = k;
+        }
+      }
+    }
+    at = bestSegment;
+    index = bestIndex;
+    return true;
   }
 
   /**
@@ -289,20 +432,19 @@ final class Partition {
    * partition, or is about to receive it afresh. The version sequence is kept (it only grows).
    */
   synchronized int clear() {
-    int n = items.size();
+    int n = count;
     budget.release(bytes);
     counters.entries.add(-n);
-    items.clear();
+    segments = NO_SEGMENTS;
     expiring.clear();
     tombstones.clear();
-    lruHead = null;
-    lruTail = null;
     bytes = 0;
+    count = 0;
     return n;
   }
 
   synchronized int size() {
-    return items.size();
+    return count;
   }
 
   synchronized long bytes() {
@@ -313,28 +455,80 @@ final class Partition {
     return lastVersion;
   }
 
-  private Entry live(ItemKey key, long now) {
-    Entry e = items.get(key);
-    if (e != null && e.expiredAt(now)) {
-      remove(e);
-      counters.expirations.increment();
-      return null;
-    }
-    return e;
+  private Entry entry(ItemKey key, byte[] r) {
+    return new Entry(key, r, lru, contentTypes.of(r, lru));
   }
 
-  /** Puts {@code e} in place of {@code current} (or of nothing), its memory already reserved. */
-  private void install(Entry e, Entry current, long delta, long now) {
+  /**
+   * The live record at {@code key}, or null; an expired one is removed on the way. Leaves {@code
+   * at} (null when the namespace has no segment) and {@code index} (see {@link #find}).
+   */
+  private byte[] locate(ItemKey key, long now) {
+    byte[] r = find(key);
+    if (r != null && Records.expiredAt(r, lru, now)) {
+      removeAt(at, index);
+      counters.expirations.increment();
+      return find(key);
+    }
+    return r;
+  }
+
+  /**
+   * The record at {@code key} whether expired or not, or null. Leaves {@code at} (null when the
+   * namespace has no segment) and {@code index}: the record's position, or {@code -(insertion
+   * point) - 1}.
+   */
+  private byte[] find(ItemKey key) {
+    int si = segmentIndex(key);
+    at = si >= 0 ? segments[si] : null;
+    if (at == null) {
+      index = -1;
+      return null;
+    }
+    index = search(at, key);
+    return index >= 0 ? at.records[index] : null;
+  }
+
+  /** Bytes an item adds: its record, less the one it replaces, plus a new segment if needed. */
+  private long delta(ItemKey key, byte[] r, byte[] current) {
+    Segment s = at;
+    if (s == null) {
+      return Records.footprint(r.length)
+          + INDEX_SLOT
+          + (Records.expires(r) ? EXPIRY_OVERHEAD + key.size() : 0)
+          + segmentCost(key.namespaceLength());
+    }
+    return cost(s, r) - (current == null ? 0 : cost(s, current));
+  }
+
+  /**
+   * Puts record {@code r} in place of {@code current} (or of nothing) where the last {@link #find}
+   * left {@code at}/{@code index}; its memory is already reserved.
+   */
+  private void install(ItemKey key, byte[] r, byte[] current, long delta, long now) {
+    Segment s = at;
+    int i = index;
+    if (s == null) {
+      s = addSegment(key);
+      i = -1;
+    }
     if (current != null) {
-      unlinkIndexes(current);
+      unlinkExpiry(s, current);
+      s.records[i] = r;
     } else {
+      insertAt(s, -i - 1, r);
+      count++;
       counters.entries.increment();
     }
-    items.put(e.key, e);
-    linkIndexes(e, now);
+    if (Records.expires(r)) {
+      expiring.add(new Expiry(Records.expiresAt(r, lru), Records.version(r), key));
+    }
+    if (lru) {
+      Records.touch(r, now);
+    }
     bytes += delta;
     if (!tombstones.isEmpty()) {
-      tombstones.remove(e.key);
+      tombstones.remove(key);
     }
   }
 
@@ -343,65 +537,111 @@ final class Partition {
     return lastVersion;
   }
 
-  private void remove(Entry e) {
-    items.remove(e.key);
-    unlinkIndexes(e);
-    long c = cost(e);
+  private void removeAt(Segment s, int i) {
+    byte[] r = s.records[i];
+    unlinkExpiry(s, r);
+    long c = cost(s, r);
+    System.arraycopy(s.records, i + 1, s.records, i, s.size - i - 1);
+    s.records[--s.size] = null;
+    if (s.size == 0) {
+      removeSegment(s);
+      c += segmentCost(s.namespace.length);
+    } else if (s.records.length > 64 && s.size < s.records.length / 4) {
+      s.records = Arrays.copyOf(s.records, s.records.length / 2);
+    }
     bytes -= c;
     budget.release(c);
+    count--;
     counters.entries.decrement();
   }
 
-  private void linkIndexes(Entry e, long now) {
-    if (e.expiresAt() != 0) {
-      expiring.add(e);
-    }
-    if (trackLru) {
-      linkLru(e, now);
+  private void unlinkExpiry(Segment s, byte[] r) {
+    if (Records.expires(r)) {
+      expiring.remove(new Expiry(Records.expiresAt(r, lru), Records.version(r), null));
     }
   }
 
-  private void unlinkIndexes(Entry e) {
-    if (e.expiresAt() != 0) {
-      expiring.remove(e);
+  private static void insertAt(Segment s, int i, byte[] r) {
+    if (s.size == s.records.length) {
+      s.records = Arrays.copyOf(s.records, s.size + (s.size >> 1) + 1);
     }
-    if (trackLru) {
-      unlinkLru(e);
-    }
+    System.arraycopy(s.records, i, s.records, i + 1, s.size - i);
+    s.records[i] = r;
+    s.size++;
   }
 
-  private void linkLru(Entry e, long now) {
-    e.accessedAt = now;
-    e.lruPrev = lruTail;
-    if (lruTail == null) {
-      lruHead = e;
-    } else {
-      lruTail.lruNext = e;
-    }
-    lruTail = e;
+  /** The segment of {@code key}'s namespace, or null. */
+  private Segment segment(ItemKey key) {
+    int si = segmentIndex(key);
+    return si >= 0 ? segments[si] : null;
   }
 
-  private void unlinkLru(Entry e) {
-    if (e.lruPrev == null) {
-      lruHead = e.lruNext;
-    } else {
-      e.lruPrev.lruNext = e.lruNext;
-    }
-    if (e.lruNext == null) {
-      lruTail = e.lruPrev;
-    } else {
-      e.lruNext.lruPrev = e.lruPrev;
-    }
-    e.lruPrev = null;
-    e.lruNext = null;
+  /** Binary search of the segments by namespace, as {@link Arrays#binarySearch}. */
+  private int segmentIndex(ItemKey key) {
+    byte[] b = key.raw();
+    int n = key.namespaceLength();
+    return binarySearch(
+        segments.length,
+        mid -> {
+          byte[] ns = segments[mid].namespace;
+          return Arrays.compareUnsigned(ns, 0, ns.length, b, 0, n);
+        });
   }
 
-  private void touch(Entry e, long now) {
-    if (e == lruTail) {
-      e.accessedAt = now;
-    } else {
-      unlinkLru(e);
-      linkLru(e, now);
+  private Segment addSegment(ItemKey key) {
+    Segment s = new Segment(Arrays.copyOf(key.raw(), key.namespaceLength()));
+    int i = -segmentIndex(key) - 1;
+    Segment[] grown = new Segment[segments.length + 1];
+    System.arraycopy(segments, 0, grown, 0, i);
+    grown[i] = s;
+    System.arraycopy(segments, i, grown, i + 1, segments.length - i);
+    segments = grown;
+    return s;
+  }
+
+  private void removeSegment(Segment s) {
+    int i = Arrays.asList(segments).indexOf(s);
+    Segment[] shrunk = new Segment[segments.length - 1];
+    System.arraycopy(segments, 0, shrunk, 0, i);
+    System.arraycopy(segments, i + 1, shrunk, i, segments.length - i - 1);
+    segments = shrunk;
+  }
+
+  /** Binary search of a segment's records by (key, id), as {@link Arrays#binarySearch}. */
+  private int search(Segment s, ItemKey key) {
+    return binarySearch(s.size, mid -> Records.compare(s.records[mid], lru, key));
+  }
+
+  /**
+   * Binary search over positions {@code 0..size-1} given how the element at a position compares
+   * with the one sought: its position, or {@code -(insertion point) - 1}.
+   */
+  private static int binarySearch(int size, IntUnaryOperator compareAt) {
+    int lo = 0;
+    int hi = size - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = compareAt.applyAsInt(mid);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
     }
+    return -(lo + 1);
+  }
+
+  /** Position of the first record at or after {@code key}. */
+  private int lowerBound(Segment s, ItemKey key) {
+    int i = search(s, key);
+    return i >= 0 ? i : -i - 1;
+  }
+
+  /** Position of the first record after {@code key}. */
+  private int upperBound(Segment s, ItemKey key) {
+    int i = search(s, key);
+    return i >= 0 ? i + 1 : -i - 1;
   }
 }

@@ -38,8 +38,9 @@ public final class StoreEngine {
     this.budget = new MemoryBudget(settings.maxMemory());
     this.partitions = new Partition[settings.partitions()];
     boolean lru = settings.eviction() == Eviction.LRU;
+    ContentTypes contentTypes = new ContentTypes();
     for (int i = 0; i < partitions.length; i++) {
-      partitions[i] = new Partition(i, budget, counters, lru);
+      partitions[i] = new Partition(i, budget, counters, contentTypes, lru);
     }
   }
 
@@ -62,7 +63,7 @@ public final class StoreEngine {
       Precondition pre) {
     requireArgument(ttlMillis >= 0, "ttlMillis must not be negative, was %s", ttlMillis);
     Partition p = partition(partition);
-    long cost = Partition.cost(key, value, contentType, ttlMillis > 0);
+    long cost = Partition.maxCost(key, value, contentType, ttlMillis > 0);
     if (cost > budget.max()) {
       return WriteResult.INSUFFICIENT_STORAGE;
     }

@@ -344,7 +344,7 @@ class StoreEngineTest {
           i % 2 == 0 ? 5000 : 0,
           Precondition.NONE);
     }
-    assertThat(engine.usedMemory()).isGreaterThan(100 * Partition.ENTRY_OVERHEAD);
+    assertThat(engine.usedMemory()).isGreaterThan(100L * (Partition.INDEX_SLOT + 16));
     for (int i = 0; i < 100; i += 2) {
       engine.delete(i % 8, ItemKey.of("default", "k" + i, "id" + i), Precondition.NONE);
     }
@@ -355,6 +355,95 @@ class StoreEngineTest {
     }
     assertThat(engine.usedMemory()).isZero();
     assertThat(engine.entries()).isZero();
+  }
+
+  @Test
+  void manyNamespacesInOnePartition_keepTheirOwnOrder_andASnapshotWalksThemAllInChunks() {
+    engine = new StoreEngine(new EngineSettings(1, 1 << 24, Eviction.NONE), ticker);
+    List<ItemKey> written = new ArrayList<>();
+    // namespaces and keys written out of order, some sharing prefixes
+    for (String ns : List.of("zeta", "a", "alpha", "b.2", "a-b")) {
+      for (String k : List.of("k2", "k10", "k1", "")) {
+        for (String id : List.of("1", "0", "")) {
+          ItemKey key = ItemKey.of(ns, k, id);
+          engine.put(0, key, bytes(ns + k + id), "t/" + ns, 0, Precondition.NONE);
+          written.add(key);
+        }
+      }
+    }
+    written.sort(null);
+    List<ItemKey> walked = new ArrayList<>();
+    ItemKey after = null;
+    for (List<Mutation> chunk; !(chunk = engine.snapshot(0, after, 7)).isEmpty(); ) {
+      for (Mutation m : chunk) {
+        walked.add(m.key());
+        assertThat(m.value()).isEqualTo(bytes(m.key().namespace() + m.key().key() + m.key().id()));
+        assertThat(m.contentType()).isEqualTo("t/" + m.key().namespace());
+      }
+      after = chunk.get(chunk.size() - 1).key();
+    }
+    assertThat(walked).containsExactlyElementsOf(written);
+    assertThat(engine.listKeys(bytes("a"), null, 10).items())
+        .extracting(ItemKey::key)
+        .containsExactly("", "k1", "k10", "k2");
+    assertThat(engine.listIds(0, bytes("alpha"), bytes("k10"), null, 10).items())
+        .extracting(ItemKey::id)
+        .containsExactly("", "0", "1");
+    // emptying a namespace drops its segment and every byte it was charged
+    for (ItemKey k : written) {
+      engine.delete(0, k, Precondition.NONE);
+    }
+    assertThat(engine.usedMemory()).isZero();
+  }
+
+  @Test
+  void moreContentTypesThanHaveCodes_areAllKeptExactly() {
+    for (int i = 0; i < 300; i++) {
+      engine.put(
+          i % 8,
+          key("k" + i, "0"),
+          bytes("v"),
+          "type/x-" + i,
+          i % 3 == 0 ? 60_000 : 0,
+          Precondition.NONE);
+    }
+    for (int i = 0; i < 300; i++) {
+      Entry e = engine.get(i % 8, key("k" + i, "0"));
+      assertThat(e.contentType()).isEqualTo("type/x-" + i);
+      assertThat(e.value()).isEqualTo(bytes("v"));
+      assertThat(e.expiresAt() != 0).isEqualTo(i % 3 == 0);
+    }
+  }
+
+  @Test
+  void evictionLru_inLargePartitions_evictsMostlyTheOldest() {
+    // one partition of ~1000 items: eviction samples it (as Redis does) instead of a strict order
+    engine = new StoreEngine(new EngineSettings(1, 200_000, Eviction.LRU), ticker);
+    int n = 0;
+    while (engine.evictions() == 0) {
+      ticker.advance(Duration.ofMillis(1));
+      engine.put(0, key("k" + n, "0"), new byte[100], "t", 0, Precondition.NONE);
+      n++;
+    }
+    int full = n;
+    for (int i = 0; i < full; i++) {
+      ticker.advance(Duration.ofMillis(1));
+      engine.put(0, key("k" + n, "0"), new byte[100], "t", 0, Precondition.NONE);
+      n++;
+    }
+    int oldSurvivors = 0;
+    int newSurvivors = 0;
+    for (int i = 0; i < n; i++) {
+      if (engine.get(0, key("k" + i, "0")) != null) {
+        if (i < full) {
+          oldSurvivors++;
+        } else {
+          newSurvivors++;
+        }
+      }
+    }
+    assertThat(engine.usedMemory()).isLessThanOrEqualTo(200_000);
+    assertThat(newSurvivors).isGreaterThan(oldSurvivors * 3);
   }
 
   private WriteResult put(String key, String id, String value) {
