@@ -45,6 +45,10 @@ public class AccessControl {
   private volatile Tokens tokens;
   private volatile String loadedVersion;
   private volatile String rejectedVersion;
+
+  /** The version seen at the last check: a new one is loaded only once it stays for a check. */
+  private String seenVersion;
+
   private final AtomicInteger rejections = new AtomicInteger();
 
   AccessControl(AuthConfig config, Vertx vertx) {
@@ -106,6 +110,13 @@ public class AccessControl {
     String version = null;
     try {
       version = version(file);
+      if (!version.equals(seenVersion)) {
+        // Changed since the last check: a writer that truncates and then writes (an editor, a
+        // script) may be half done, and an empty file is a valid one that locks everyone out.
+        // Load it once it has stayed the same for one interval.
+        seenVersion = version;
+        return;
+      }
       if (!version.equals(loadedVersion) && !version.equals(rejectedVersion)) {
         load(file);
       }
