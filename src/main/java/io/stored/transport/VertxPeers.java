@@ -7,6 +7,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
@@ -38,7 +39,11 @@ public final class VertxPeers implements Peers {
   private final Function<String, String> addressOf;
   private final long deadlineMillis;
   private final ClusterKey key;
-  private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+  private final Map<Route, Connection> connections = new ConcurrentHashMap<>();
+  private volatile Context defaultContext;
+
+  /** A peer's address and the event loop thread whose connection to it this is (null: others). */
+  private record Route(String address, Thread loop) {}
 
   /** {@link #VertxPeers(Vertx, Function, Duration, ClusterKey, SSLOptions)} over plain TCP. */
   public VertxPeers(
@@ -87,10 +92,39 @@ public final class VertxPeers implements Peers {
       reply.completeExceptionally(new ConnectException("no address for member " + member));
       return reply;
     }
+    // One connection per peer and event loop: a request sent from an event loop (the endpoint's
+    // HTTP handlers) goes out and its reply comes back on that same thread, with no hand-off to
+    // another loop and back (two cross-thread wake-ups per request otherwise). Other threads
+    // share one connection per peer.
+    Context current = Vertx.currentContext();
+    boolean onLoop = current != null && current.isEventLoopContext();
+    Thread loop = onLoop ? Thread.currentThread() : null;
     Connection c =
-        connections.computeIfAbsent(address, a -> new Connection(a, vertx.getOrCreateContext()));
-    c.context.runOnContext(v -> c.send(message, reply));
+        connections.computeIfAbsent(
+            new Route(address, loop),
+            r ->
+                new Connection(
+                    address, onLoop ? ((ContextInternal) current).unwrap() : defaultContext()));
+    if (onLoop) {
+      c.send(message, reply);
+    } else {
+      c.context.runOnContext(v -> c.send(message, reply));
+    }
     return reply;
+  }
+
+  /** The one context of the connections used from threads that are not event loops. */
+  private Context defaultContext() {
+    Context c = defaultContext;
+    if (c == null) {
+      synchronized (this) {
+        if (defaultContext == null) {
+          defaultContext = vertx.getOrCreateContext();
+        }
+        c = defaultContext;
+      }
+    }
+    return c;
   }
 
   /** Opens new connections with a renewed certificate (and trust); open ones keep theirs. */
