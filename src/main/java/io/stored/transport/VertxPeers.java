@@ -24,11 +24,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
- * The sending side of the internal transport: one TCP connection per peer, multiplexed and
- * pipelined (many requests in flight, matched to replies by correlation id), a deadline on every
- * request, reconnection on the next request after a connection is lost, and back-pressure (requests
- * wait in a bounded queue while the socket's write queue is full). Each connection starts with the
- * {@link ClusterKey} handshake.
+ * The sending side of the internal transport: one TCP connection per peer (and per sending event
+ * loop), multiplexed and pipelined (many requests in flight, matched to replies by correlation id),
+ * a deadline on every request, reconnection on the next request after a connection is lost, and
+ * back-pressure (requests wait in a bounded queue while the socket's write queue is full). Each
+ * connection starts with the {@link ClusterKey} handshake.
  */
 public final class VertxPeers implements Peers {
   /** Requests allowed to wait for a congested connection before new ones fail at once. */
