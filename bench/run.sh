@@ -26,7 +26,7 @@ BENCH_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # ---- settings (all can be set in the environment) ----------------------------
 TARGETS=${TARGETS:-"nginx webdis stored"}
-OPS=${OPS:-"get put"}
+OPS=${OPS:-"get put mixed"}
 THREADS=${THREADS:-2}            # wrk -t
 CONNS=${CONNS:-64}               # wrk -c
 DURATION=${DURATION:-10}         # seconds per measured run (wrk -d)
