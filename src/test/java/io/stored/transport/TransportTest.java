@@ -323,6 +323,45 @@ class TransportTest {
         .isEqualTo(new Reply.Ack(1));
   }
 
+  @Test
+  void aRequestSentFromAnEventLoop_isAnsweredOnThatSameEventLoop() throws Exception {
+    PeerServer server = countingServer(new AtomicInteger(), null);
+    addresses.put("p", "127.0.0.1:" + server.port());
+    VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), KEY);
+    List<CompletableFuture<String>> threads = new ArrayList<>();
+    // new event-loop contexts are spread over the event loops
+    for (int i = 0; i < 8; i++) {
+      CompletableFuture<String> answeredOn = new CompletableFuture<>();
+      ((io.vertx.core.impl.VertxInternal) vertx)
+          .createEventLoopContext()
+          .runOnContext(
+              v -> {
+                String sender = Thread.currentThread().getName();
+                peers
+                    .send("p", new Message.Replicate(1, 0, List.of()))
+                    .whenComplete(
+                        (r, e) -> {
+                          String replier = Thread.currentThread().getName();
+                          if (e != null) {
+                            answeredOn.completeExceptionally(e);
+                          } else if (!replier.equals(sender)) {
+                            answeredOn.completeExceptionally(
+                                new AssertionError(
+                                    "sent on " + sender + ", answered on " + replier));
+                          } else {
+                            answeredOn.complete(sender);
+                          }
+                        });
+              });
+      threads.add(answeredOn);
+    }
+    java.util.Set<String> loops = new java.util.HashSet<>();
+    for (CompletableFuture<String> f : threads) {
+      loops.add(f.get(10, TimeUnit.SECONDS));
+    }
+    assertThat(loops).as("requests went out from several event loops").hasSizeGreaterThan(1);
+  }
+
   private static PemKeyCertOptions keyCert(PemCertificateFiles files) {
     return new PemKeyCertOptions()
         .setCertPath(files.certFile().toString())
