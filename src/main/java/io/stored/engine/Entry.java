@@ -27,11 +27,6 @@ public final class Entry {
     return Records.value(record, lru);
   }
 
-  /** Length of the value in bytes, without copying it. */
-  public int valueLength() {
-    return record.length - Records.valueOffset(record, lru);
-  }
-
   public String contentType() {
     return contentType;
   }

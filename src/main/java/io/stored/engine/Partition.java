@@ -125,15 +125,15 @@ final class Partition {
     return Records.footprint(Records.length(key, value.length, contentType, expires, true))
         + INDEX_SLOT
         + (expires ? EXPIRY_OVERHEAD + key.size() : 0)
-        + SEGMENT_OVERHEAD
-        + key.namespaceLength();
+        + segmentCost(key.namespaceLength());
   }
 
-  private long cost(Segment s, byte[] r) {
+  /** What record {@code r} costs in a segment whose namespace has {@code namespaceLength} bytes. */
+  private static long cost(int namespaceLength, byte[] r) {
     return Records.footprint(r.length)
         + INDEX_SLOT
         + (Records.expires(r)
-            ? EXPIRY_OVERHEAD + s.namespace.length + 1 + Records.keyLength(r) + Records.idLength(r)
+            ? EXPIRY_OVERHEAD + namespaceLength + 1 + Records.keyLength(r) + Records.idLength(r)
             : 0);
   }
 
@@ -447,10 +447,6 @@ final class Partition {
     return count;
   }
 
-  synchronized long bytes() {
-    return bytes;
-  }
-
   synchronized long lastVersion() {
     return lastVersion;
   }
@@ -491,14 +487,10 @@ final class Partition {
 
   /** Bytes an item adds: its record, less the one it replaces, plus a new segment if needed. */
   private long delta(ItemKey key, byte[] r, byte[] current) {
-    Segment s = at;
-    if (s == null) {
-      return Records.footprint(r.length)
-          + INDEX_SLOT
-          + (Records.expires(r) ? EXPIRY_OVERHEAD + key.size() : 0)
-          + segmentCost(key.namespaceLength());
-    }
-    return cost(s, r) - (current == null ? 0 : cost(s, current));
+    int ns = key.namespaceLength();
+    return cost(ns, r)
+        - (current == null ? 0 : cost(ns, current))
+        + (at == null ? segmentCost(ns) : 0);
   }
 
   /**
@@ -540,7 +532,7 @@ final class Partition {
   private void removeAt(Segment s, int i) {
     byte[] r = s.records[i];
     unlinkExpiry(s, r);
-    long c = cost(s, r);
+    long c = cost(s.namespace.length, r);
     System.arraycopy(s.records, i + 1, s.records, i, s.size - i - 1);
     s.records[--s.size] = null;
     if (s.size == 0) {

@@ -407,22 +407,27 @@ public final class ClusterResources {
    * the mounted Secret (mutual TLS between nodes), or "" without one.
    */
   private String transportTlsOptions() {
-    if (cluster.getSpec().getTls().getTransportSecretName() == null) {
-      return "";
-    }
-    String p = " -Dquarkus.tls.transport.";
+    return cluster.getSpec().getTls().getTransportSecretName() == null
+        ? ""
+        : tlsRegistryOptions("transport", TRANSPORT_TLS_DIR, true);
+  }
+
+  /**
+   * System properties for a named TLS registry configuration from a mounted Secret: {@code tls.crt}
+   * and {@code tls.key}, with {@code trust} also {@code ca.crt}, re-read every minute. System
+   * properties, not environment variables: a named configuration cannot be given as those.
+   */
+  private static String tlsRegistryOptions(String name, String dir, boolean trust) {
+    String p = " -Dquarkus.tls." + name + ".";
     return p
         + "key-store.pem.0.cert="
-        + TRANSPORT_TLS_DIR
+        + dir
         + "/tls.crt"
         + p
         + "key-store.pem.0.key="
-        + TRANSPORT_TLS_DIR
+        + dir
         + "/tls.key"
-        + p
-        + "trust-store.pem.certs="
-        + TRANSPORT_TLS_DIR
-        + "/ca.crt"
+        + (trust ? p + "trust-store.pem.certs=" + dir + "/ca.crt" : "")
         + p
         + "reload-period=1m";
   }
@@ -473,13 +478,8 @@ public final class ClusterResources {
       env.add(env("STORED_AUTH_TOKENS_FILE", AUTH_DIR + "/tokens"));
     }
     if (tls != null) {
-      // System properties: a named TLS configuration cannot be given as environment variables.
       javaOpts +=
-          " -Dquarkus.tls.data.key-store.pem.0.cert="
-              + TLS_DIR
-              + "/tls.crt -Dquarkus.tls.data.key-store.pem.0.key="
-              + TLS_DIR
-              + "/tls.key -Dquarkus.tls.data.reload-period=1m"
+          tlsRegistryOptions("data", TLS_DIR, false)
               + " -Dquarkus.http.tls-configuration-name=data"
               + " -Dquarkus.http.insecure-requests=disabled -Dquarkus.http.ssl-port="
               + HTTPS_PORT;

@@ -125,13 +125,17 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
       conditions.add(condition(old, gen, "Ready", false, "Invalid", "the spec is invalid"));
       status.setReadyStores(stores == null ? 0 : readyReplicas(stores));
     } else {
-      Monkey monkey =
-          monkeys.of(
-              key(cluster),
-              cluster.getSpec().getPartitions(),
-              cluster.getSpec().getReplicationFactor(),
-              transportKey(resources),
-              transportTls(cluster));
+      Monkey monkey = monkeys.existing(key(cluster));
+      if (monkey == null) {
+        // the transport's credentials are read once, when the cluster's monkey starts
+        monkey =
+            monkeys.of(
+                key(cluster),
+                cluster.getSpec().getPartitions(),
+                cluster.getSpec().getReplicationFactor(),
+                transportKey(resources),
+                transportTls(cluster));
+      }
       // the store pods, listed once per reconcile for membership and the members' readiness
       List<Pod> pods =
           client
@@ -479,18 +483,12 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
       throw new IllegalStateException(
           "Secret " + name + " (spec.tls.transportSecretName) does not exist yet");
     }
-    Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
-    Buffer[] pem = new Buffer[3];
-    String[] keys = {"tls.crt", "tls.key", "ca.crt"};
-    for (int i = 0; i < keys.length; i++) {
-      if (data.get(keys[i]) == null) {
-        throw new IllegalStateException("Secret " + name + " has no key '" + keys[i] + "'");
-      }
-      pem[i] = Buffer.buffer(Base64.getDecoder().decode(data.get(keys[i])));
-    }
+    Buffer cert = Buffer.buffer(value(secret, "tls.crt"));
+    Buffer key = Buffer.buffer(value(secret, "tls.key"));
+    Buffer ca = Buffer.buffer(value(secret, "ca.crt"));
     return new SSLOptions()
-        .setKeyCertOptions(new PemKeyCertOptions().setCertValue(pem[0]).setKeyValue(pem[1]))
-        .setTrustOptions(new PemTrustOptions().addCertValue(pem[2]));
+        .setKeyCertOptions(new PemKeyCertOptions().setCertValue(cert).setKeyValue(key))
+        .setTrustOptions(new PemTrustOptions().addCertValue(ca));
   }
 
   /**
@@ -508,18 +506,17 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
       secret = ref.create(resources.transportSecret(ClusterKey.randomSecret()));
       LOG.infof("created the transport secret %s", resources.transportSecretName());
     }
-    String encoded =
-        secret.getData() == null
-            ? null
-            : secret.getData().get(ClusterResources.TRANSPORT_SECRET_KEY);
+    return ClusterKey.of(
+        new String(value(secret, ClusterResources.TRANSPORT_SECRET_KEY), StandardCharsets.UTF_8));
+  }
+
+  /** The decoded value of {@code key} in {@code secret}. */
+  private static byte[] value(Secret secret, String key) {
+    String encoded = secret.getData() == null ? null : secret.getData().get(key);
     if (encoded == null) {
       throw new IllegalStateException(
-          "Secret "
-              + resources.transportSecretName()
-              + " has no key '"
-              + ClusterResources.TRANSPORT_SECRET_KEY
-              + "'");
+          "Secret " + secret.getMetadata().getName() + " has no key '" + key + "'");
     }
-    return ClusterKey.of(new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8));
+    return Base64.getDecoder().decode(encoded);
   }
 }
