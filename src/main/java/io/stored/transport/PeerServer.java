@@ -13,7 +13,6 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SSLOptions;
-import io.vertx.core.parsetools.RecordParser;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -156,33 +155,20 @@ public final class PeerServer {
     }
   }
 
-  /** Splits a socket's bytes into frames: a 4-byte length, then that many bytes. */
+  /** Feeds a socket's frames (a 4-byte length, then that many bytes) to {@code onFrame}. */
   static void frames(NetSocket socket, Handler<Buffer> onFrame) {
-    RecordParser parser = RecordParser.newFixed(4);
-    parser.handler(
-        new Handler<>() {
-          private boolean header = true;
-
-          @Override
-          public void handle(Buffer b) {
-            if (header) {
-              int length = b.getInt(0);
-              if (length < Codec.HEADER || length > MAX_FRAME) {
-                LOG.warnf(
-                    "closing a peer connection with %s: frame length %d",
-                    socket.remoteAddress(), length);
-                socket.close();
-                return;
+    socket.handler(
+        new Frames(
+            length -> {
+              if (length >= Codec.HEADER && length <= MAX_FRAME) {
+                return true;
               }
-              parser.fixedSizeMode(length);
-              header = false;
-            } else {
-              parser.fixedSizeMode(4);
-              header = true;
-              onFrame.handle(b);
-            }
-          }
-        });
-    socket.handler(parser);
+              LOG.warnf(
+                  "closing a peer connection with %s: frame length %d",
+                  socket.remoteAddress(), length);
+              socket.close();
+              return false;
+            },
+            onFrame));
   }
 }
