@@ -36,6 +36,11 @@ public final class Monkey {
   private final Map<String, Tracked> stores = new LinkedHashMap<>();
   private volatile Ring ring;
 
+  /** The last ring that planning left as it was, and the candidates it was planned for. */
+  private Ring unchangedRing;
+
+  private List<Planner.Candidate> unchangedFor;
+
   public Monkey(
       Peers peers,
       int partitions,
@@ -245,8 +250,16 @@ public final class Monkey {
             new Planner.Candidate(
                 e.getKey(), t.address, alive, t.fresh, t.leave || t.draining, t.synced));
       }
-      Ring next = Planner.plan(ring, candidates, replicationFactor);
-      if (next != ring) {
+      // Planning is a pure function of the ring and the candidates: most rounds change neither,
+      // and then the plan is the ring itself (no need to place 1,024+ partitions again).
+      Ring next =
+          ring == unchangedRing && candidates.equals(unchangedFor)
+              ? ring
+              : Planner.plan(ring, candidates, replicationFactor);
+      if (next == ring) {
+        unchangedRing = ring;
+        unchangedFor = candidates;
+      } else {
         LOG.infof("ring epoch %d: %s", next.epoch(), summary(next));
         for (Tracked t : stores.values()) {
           t.fresh = false;
