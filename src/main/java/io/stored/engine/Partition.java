@@ -218,69 +218,97 @@ final class Partition {
    * the write, and a replica that dropped it would lose data.
    */
   synchronized boolean apply(Mutation m, long now) {
-    byte[] current = find(m.key());
-    long have = current != null ? Records.version(current) : tombstones.getOrDefault(m.key(), 0L);
-    if (m.version() <= have) {
+    byte[] r =
+        m.isDelete()
+            ? null
+            : Records.encode(
+                m.key(),
+                m.value(),
+                contentTypes.code(m.contentType()),
+                m.contentType(),
+                m.version(),
+                m.expiresAt(),
+                lru);
+    return applyVersioned(m.key(), m.version(), r, now);
+  }
+
+  /**
+   * Applies each item of a chunk of the primary's snapshot as {@link #apply} would; returns the
+   * last item's address (null for an empty chunk), where the next chunk starts after.
+   */
+  synchronized ItemKey restore(SnapshotChunk chunk, long now) {
+    SnapshotChunk.Cursor c = chunk.cursor();
+    int[] codes = new int[c.types.length];
+    for (int t = 0; t < codes.length; t++) {
+      codes[t] = contentTypes.code(c.types[t]);
+    }
+    ItemKey key = null;
+    while (c.next()) {
+      key = c.key();
+      applyVersioned(key, c.version, c.record(codes[c.type], lru), now);
+    }
+    return key;
+  }
+
+  /** Installs record {@code r} (null: deletes) of {@code key} if {@code version} is newer. */
+  private boolean applyVersioned(ItemKey key, long version, byte[] r, long now) {
+    byte[] current = find(key);
+    long have = current != null ? Records.version(current) : tombstones.getOrDefault(key, 0L);
+    if (version <= have) {
       return false;
     }
-    if (m.isDelete()) {
+    if (r == null) {
       if (current != null) {
         removeAt(at, index);
       }
-      tombstones.put(m.key(), m.version());
+      tombstones.put(key, version);
     } else {
-      byte[] r =
-          Records.encode(
-              m.key(),
-              m.value(),
-              contentTypes.code(m.contentType()),
-              m.contentType(),
-              m.version(),
-              m.expiresAt(),
-              lru);
-      long delta = delta(m.key(), r, current);
+      long delta = delta(key, r, current);
       if (!budget.tryAdd(delta)) {
         budget.force(delta);
       }
-      install(m.key(), r, current, delta, now);
+      install(key, r, current, delta, now);
     }
-    lastVersion = Math.max(lastVersion, m.version());
+    lastVersion = Math.max(lastVersion, version);
     return true;
   }
 
   /**
-   * Up to {@code max} live entries after {@code after} (null: from the start), in key order, as
-   * mutations: one chunk of a state-transfer snapshot. Writes made between chunks reach the
-   * receiver as ordinary replicated mutations; {@link #apply} keeps whichever is newer.
+   * Up to {@code max} live items after {@code after} (null: from the start), in key order: one
+   * chunk of a state-transfer snapshot. Writes made between chunks reach the receiver as ordinary
+   * replicated mutations; {@link #restore} keeps whichever is newer. The chunk is written after the
+   * lock is released (records are immutable but for the access time, which it does not read).
    */
-  synchronized List<Mutation> snapshot(ItemKey after, int max, long now) {
-    List<Mutation> out = new ArrayList<>(Math.min(max, 256));
-    int si = 0;
-    int i = 0;
-    if (after != null) {
-      si = segmentIndex(after);
-      if (si >= 0) {
-        i = upperBound(segments[si], after);
-      } else {
-        si = -si - 1;
+  SnapshotChunk snapshot(ItemKey after, int max, long now) {
+    int n = 0;
+    byte[][] namespaces;
+    byte[][] records;
+    synchronized (this) {
+      int cap = Math.min(max, count);
+      namespaces = new byte[cap][];
+      records = new byte[cap][];
+      int si = 0;
+      int i = 0;
+      if (after != null) {
+        si = segmentIndex(after);
+        if (si >= 0) {
+          i = upperBound(segments[si], after);
+        } else {
+          si = -si - 1;
+        }
       }
-    }
-    for (; si < segments.length && out.size() < max; si++, i = 0) {
-      Segment s = segments[si];
-      for (; i < s.size && out.size() < max; i++) {
-        byte[] r = s.records[i];
-        if (!Records.expiredAt(r, lru, now)) {
-          out.add(
-              new Mutation(
-                  Records.key(s.namespace, r, lru),
-                  Records.value(r, lru),
-                  contentTypes.of(r, lru),
-                  Records.version(r),
-                  Records.expiresAt(r, lru)));
+      for (; si < segments.length && n < cap; si++, i = 0) {
+        Segment s = segments[si];
+        for (; i < s.size && n < cap; i++) {
+          byte[] r = s.records[i];
+          if (!Records.expiredAt(r, lru, now)) {
+            namespaces[n] = s.namespace;
+            records[n++] = r;
+          }
         }
       }
     }
-    return out;
+    return SnapshotChunk.write(contentTypes, lru, namespaces, records, n);
   }
 
   /** Forgets tombstones up to {@code version}, once every replica has seen them. */

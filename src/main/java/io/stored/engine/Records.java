@@ -55,8 +55,39 @@ final class Records {
       long version,
       long expiresAt,
       boolean lru) {
-    int keyLen = key.keyLength();
-    int idLen = key.idLength();
+    return encode(
+        key.raw(),
+        key.keyOffset(),
+        key.keyLength(),
+        key.idLength(),
+        value,
+        0,
+        value.length,
+        typeCode,
+        contentType,
+        version,
+        expiresAt,
+        lru);
+  }
+
+  /**
+   * A record whose key and id are {@code keyLen + idLen} contiguous bytes of {@code address} at
+   * {@code keyAt}, and whose value is {@code valueLen} bytes of {@code valueSrc} at {@code
+   * valueAt}.
+   */
+  static byte[] encode(
+      byte[] address,
+      int keyAt,
+      int keyLen,
+      int idLen,
+      byte[] valueSrc,
+      int valueAt,
+      int valueLen,
+      int typeCode,
+      String contentType,
+      long version,
+      long expiresAt,
+      boolean lru) {
     requireArgument(keyLen <= MAX_PART && idLen <= MAX_PART, "key or id too long");
     byte[] inline = typeCode == INLINE_TYPE ? contentType.getBytes(StandardCharsets.UTF_8) : null;
     requireArgument(inline == null || inline.length <= MAX_PART, "content type too long");
@@ -67,7 +98,7 @@ final class Records {
             + (inline != null ? 2 + inline.length : 0)
             + keyLen
             + idLen
-            + value.length;
+            + valueLen;
     byte[] r = new byte[length];
     LONG.set(r, 0, version);
     r[TYPE] = (byte) (typeCode | (expiresAt != 0 ? EXPIRES : 0));
@@ -82,10 +113,8 @@ final class Records {
       System.arraycopy(inline, 0, r, pos + 2, inline.length);
       pos += 2 + inline.length;
     }
-    byte[] k = key.raw();
-    System.arraycopy(k, key.keyOffset(), r, pos, keyLen);
-    System.arraycopy(k, key.idOffset(), r, pos + keyLen, idLen);
-    System.arraycopy(value, 0, r, pos + keyLen + idLen, value.length);
+    System.arraycopy(address, keyAt, r, pos, keyLen + idLen);
+    System.arraycopy(valueSrc, valueAt, r, pos + keyLen + idLen, valueLen);
     return r;
   }
 

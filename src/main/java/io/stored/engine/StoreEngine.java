@@ -106,12 +106,20 @@ public final class StoreEngine {
 
   /**
    * One chunk of a partition's snapshot for state transfer: up to {@code max} live items after
-   * {@code after} (null for the first chunk), in key order. Pass the last key of a chunk as {@code
-   * after} of the next; an empty chunk ends the snapshot.
+   * {@code after} (null for the first chunk), in key order. Pass the last key of a chunk (what
+   * {@link #restore} returns) as {@code after} of the next; an empty chunk ends the snapshot.
    */
-  public List<Mutation> snapshot(int partition, ItemKey after, int max) {
+  public SnapshotChunk snapshot(int partition, ItemKey after, int max) {
     requireArgument(max >= 1, "max must be at least 1, was %s", max);
     return partition(partition).snapshot(after, max, ticker.millis());
+  }
+
+  /**
+   * Applies a chunk of the partition's snapshot, each item as {@link #apply} would; returns the
+   * chunk's last address, or null if it was empty.
+   */
+  public ItemKey restore(int partition, SnapshotChunk chunk) {
+    return partition(partition).restore(chunk, ticker.millis());
   }
 
   /** Drops everything partition {@code partition} holds; returns how many items it had. */

@@ -74,6 +74,12 @@ public final class ReplicaNode {
   /** Pending partitions of this store: being pulled, queued, or in sync. Guarded by this. */
   private final Map<Integer, Pull> pulls = new HashMap<>();
 
+  /**
+   * Pulls whose last fetch the primary answered Stale, with the epoch it had: fetched again when a
+   * ring that new is installed here. Guarded by this.
+   */
+  private final Map<Pull, Long> awaitingRing = new HashMap<>();
+
   private int running;
   private volatile boolean draining;
   private volatile long lastStatusNanos;
@@ -298,6 +304,9 @@ public final class ReplicaNode {
     LOG.infof(
         "%s installed ring epoch %d: owns %d partitions, receiving %d",
         name, newer.epoch(), newer.ownedBy(name), pulls.size());
+    List<Pull> resumed = new ArrayList<>();
+    awaitingRing.entrySet().removeIf(e -> e.getValue() <= newer.epoch() && resumed.add(e.getKey()));
+    resumed.forEach(this::step);
     startPulls();
     return new Reply.Ack(newer.epoch());
   }
@@ -450,20 +459,20 @@ public final class ReplicaNode {
         .whenComplete(
             (reply, failure) -> {
               if (reply instanceof Reply.Chunk c) {
-                for (Mutation m : c.mutations()) {
-                  engine.apply(pull.partition, m);
-                }
+                ItemKey last = engine.restore(pull.partition, c.chunk());
                 // A chunk shorter than asked for is the snapshot's last: one round trip fewer
                 // per partition than asking until an empty chunk comes.
-                if (c.mutations().size() < chunk) {
+                if (c.chunk().items() < chunk) {
                   synchronized (this) {
                     pull.done = pulls.get(pull.partition) == pull;
                     finish(pull);
                   }
                   return;
                 }
-                pull.after = c.mutations().get(c.mutations().size() - 1).key();
+                pull.after = last;
                 step(pull);
+              } else if (reply instanceof Reply.Stale stale) {
+                awaitRing(pull, stale.epoch());
               } else {
                 LOG.debugf(
                     "pulling partition %d from %s: %s",
@@ -474,10 +483,41 @@ public final class ReplicaNode {
             });
   }
 
+  /**
+   * The primary has a newer ring than this store: fetch again as soon as that ring is installed
+   * here (the monkey pushes it to every store at once; the primary got it first). During a join the
+   * monkey publishes a ring every few hundred ms, and a fixed pause per Stale answer cost each pull
+   * a pause per ring. The pause stays as the fallback should the ring not come.
+   */
+  private void awaitRing(Pull pull, long epoch) {
+    synchronized (this) {
+      if (router.ring().epoch() < epoch) {
+        awaitingRing.put(pull, epoch);
+        CompletableFuture.delayedExecutor(RETRY_MILLIS, TimeUnit.MILLISECONDS)
+            .execute(
+                () -> {
+                  boolean stillWaiting;
+                  synchronized (this) {
+                    stillWaiting = awaitingRing.remove(pull) != null;
+                  }
+                  if (stillWaiting) {
+                    step(pull);
+                  }
+                });
+        return;
+      }
+    }
+    step(pull);
+  }
+
   private synchronized void finish(Pull pull) {
     if (pull.active) {
       pull.active = false;
       running--;
+      if (pull.done && pulling() == 0) {
+        LOG.infof(
+            "%s received every partition it was given (%d items held)", name, engine.entries());
+      }
     }
     startPulls();
   }

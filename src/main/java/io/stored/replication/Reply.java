@@ -2,6 +2,7 @@ package io.stored.replication;
 
 import io.stored.engine.ItemKey;
 import io.stored.engine.Mutation;
+import io.stored.engine.SnapshotChunk;
 import io.stored.engine.WriteResult;
 import io.stored.ring.Ring;
 import java.util.List;
@@ -29,7 +30,7 @@ public sealed interface Reply {
   record Unavailable(long epoch, String reason) implements Reply {}
 
   /** One snapshot chunk; empty when the snapshot is complete. */
-  record Chunk(long epoch, List<Mutation> mutations) implements Reply {}
+  record Chunk(long epoch, SnapshotChunk chunk) implements Reply {}
 
   /** The item read, or null when there is none. */
   record Item(long epoch, Mutation item) implements Reply {}

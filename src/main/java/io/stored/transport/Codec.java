@@ -3,6 +3,7 @@ package io.stored.transport;
 import io.stored.engine.ItemKey;
 import io.stored.engine.Mutation;
 import io.stored.engine.Precondition;
+import io.stored.engine.SnapshotChunk;
 import io.stored.engine.WriteResult;
 import io.stored.replication.Message;
 import io.stored.replication.Reply;
@@ -33,7 +34,7 @@ import java.util.Map;
  * Status         (10) (no body)
  * Ack (65) | Stale (66) | Behind (67)          (no body)
  * NotOwner (68)  partition:int32
- * Chunk (69)     count:int32 mutation*
+ * Chunk (69)     items:int32 length:int32 bytes   (engine.SnapshotChunk's layout)
  * Error (70)     utf8 message (int32 length + bytes)
  * Unavailable (71) reason:utf8
  * Item (72)      hasItem:int8 [mutation]
@@ -145,8 +146,12 @@ final class Codec {
     } else if (r instanceof Reply.NotOwner n) {
       b = start(NOT_OWNER, correlation, r.epoch()).appendInt(n.partition());
     } else if (r instanceof Reply.Chunk c) {
-      b = start(CHUNK, correlation, r.epoch());
-      mutations(b, c.mutations());
+      byte[] data = c.chunk().data();
+      b =
+          start(CHUNK, correlation, r.epoch(), 8 + data.length)
+              .appendInt(c.chunk().items())
+              .appendInt(data.length)
+              .appendBytes(data);
     } else if (r instanceof Reply.Unavailable u) {
       b = start(UNAVAILABLE, correlation, r.epoch());
       utf8(b, u.reason());
@@ -255,7 +260,10 @@ final class Codec {
       case STALE -> reply(correlation, new Reply.Stale(epoch));
       case BEHIND -> reply(correlation, new Reply.Behind(epoch));
       case NOT_OWNER -> reply(correlation, new Reply.NotOwner(epoch, in.i()));
-      case CHUNK -> reply(correlation, new Reply.Chunk(epoch, mutations(in)));
+      case CHUNK -> {
+        int items = in.i();
+        yield reply(correlation, new Reply.Chunk(epoch, SnapshotChunk.of(in.bytes(in.i()), items)));
+      }
       case ERROR -> new Frame(correlation, null, null, in.utf8());
       case UNAVAILABLE -> reply(correlation, new Reply.Unavailable(epoch, in.utf8()));
       case ITEM -> reply(correlation, new Reply.Item(epoch, in.b() == 1 ? mutation(in) : null));
@@ -399,7 +407,12 @@ final class Codec {
   }
 
   private static Buffer start(byte kind, long correlation, long epoch) {
-    return Buffer.buffer(64)
+    return start(kind, correlation, epoch, 64);
+  }
+
+  /** A frame's start, in a buffer with room for {@code body} more bytes. */
+  private static Buffer start(byte kind, long correlation, long epoch, int body) {
+    return Buffer.buffer(HEADER + 4 + body)
         .appendInt(0)
         .appendByte(kind)
         .appendLong(correlation)

@@ -93,12 +93,12 @@ class ReplicaApplyTest {
       while (!done || !inFlight.isEmpty()) {
         int action = random.nextInt(4);
         if (action == 0 && !done) {
-          List<Mutation> chunk = p.snapshot(0, cursor, 1 + random.nextInt(25));
-          if (chunk.isEmpty()) {
+          SnapshotChunk chunk = p.snapshot(0, cursor, 1 + random.nextInt(25));
+          if (chunk.items() == 0) {
             done = true;
           } else {
-            chunk.forEach(m -> joiner.apply(0, m));
-            cursor = chunk.get(chunk.size() - 1).key();
+            // as the receiving store does: the chunk as it arrives off the wire
+            cursor = joiner.restore(0, SnapshotChunk.of(chunk.data(), chunk.items()));
           }
         } else if (action == 1) {
           String k = "k" + random.nextInt(300);
@@ -130,16 +130,16 @@ class ReplicaApplyTest {
     primary.put(0, key("b"), bytes("v"), "t", 0, Precondition.NONE);
     primary.put(0, key("c"), bytes("v"), "t", 0, Precondition.NONE);
     ticker.advance(java.time.Duration.ofSeconds(2));
-    List<Mutation> first = primary.snapshot(0, null, 1);
+    List<Mutation> first = primary.snapshot(0, null, 1).mutations();
     assertThat(first).extracting(m -> m.key().key()).containsExactly("b");
-    assertThat(primary.snapshot(0, first.get(0).key(), 10))
+    assertThat(primary.snapshot(0, first.get(0).key(), 10).mutations())
         .extracting(m -> m.key().key())
         .containsExactly("c");
   }
 
   private static List<String> contents(StoreEngine e) {
     List<String> out = new ArrayList<>();
-    for (Mutation m : e.snapshot(0, null, Integer.MAX_VALUE)) {
+    for (Mutation m : e.snapshot(0, null, Integer.MAX_VALUE).mutations()) {
       out.add(
           m.key()
               + "="

@@ -374,7 +374,7 @@ class StoreEngineTest {
     written.sort(null);
     List<ItemKey> walked = new ArrayList<>();
     ItemKey after = null;
-    for (List<Mutation> chunk; !(chunk = engine.snapshot(0, after, 7)).isEmpty(); ) {
+    for (List<Mutation> chunk; !(chunk = engine.snapshot(0, after, 7).mutations()).isEmpty(); ) {
       for (Mutation m : chunk) {
         walked.add(m.key());
         assertThat(m.value()).isEqualTo(bytes(m.key().namespace() + m.key().key() + m.key().id()));

@@ -2,15 +2,19 @@ package io.stored.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stored.engine.EngineSettings;
 import io.stored.engine.Entry;
+import io.stored.engine.Eviction;
 import io.stored.engine.ItemKey;
 import io.stored.engine.Precondition;
+import io.stored.engine.StoreEngine;
 import io.stored.engine.WriteResult;
 import io.stored.ring.Member;
 import io.stored.ring.MemberState;
 import io.stored.ring.PartitionHash;
 import io.stored.ring.Ring;
 import io.stored.router.ClusterClient;
+import io.stored.router.Router;
 import io.stored.testing.TestClusters;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -234,6 +238,44 @@ class ReplicaNodeTest {
     assertReadable(acked);
     cluster.settle();
     assertOnEveryOwner(acked);
+  }
+
+  @Test
+  void aPullAnsweredStale_isFetchedAgainTheMomentTheNewerRingArrives() {
+    Map<String, String> acked = writeMany(300, "v");
+    Ring settled = cluster.ring();
+    List<Member> members = new java.util.ArrayList<>(settled.members());
+    members.add(new Member("s3", "mem://s3", MemberState.JOINING));
+    int[][] owners = new int[Q][];
+    int[][] pending = new int[Q][];
+    for (int p = 0; p < Q; p++) {
+      owners[p] = settled.owners(p).stream().mapToInt(members::indexOf).toArray();
+      pending[p] = new int[] {members.indexOf(members.get(3))};
+    }
+    Ring joining = Ring.create(settled.epoch() + 1, members, Q, 2, owners, pending);
+    Ring next = Ring.create(settled.epoch() + 2, members, Q, 2, owners, pending);
+    // the primaries are a ring ahead of the joining store, so they answer its fetches Stale
+    for (String n : List.of("s0", "s1", "s2")) {
+      cluster.node(n).installed(next);
+    }
+    ReplicaNode s3 =
+        new ReplicaNode(
+            "s3",
+            1,
+            new StoreEngine(
+                new EngineSettings(Q, 1 << 24, Eviction.NONE), io.stored.engine.Ticker.system()),
+            new Router(Ring.empty(Q)),
+            cluster::deliver,
+            7);
+    s3.installed(joining);
+    assertThat(s3.pulling()).isEqualTo(Q);
+    assertThat(s3.engine().entries()).isZero();
+
+    // Delivery here is synchronous: had the pulls waited for a timer instead of the ring, they
+    // would still be waiting when installed() returns.
+    s3.installed(next);
+    assertThat(s3.pulling()).isZero();
+    assertThat(s3.engine().entries()).isEqualTo(acked.size());
   }
 
   /** Every owner of each key's partition in the current ring holds the acknowledged value. */

@@ -9,6 +9,7 @@ import io.stored.engine.Eviction;
 import io.stored.engine.ItemKey;
 import io.stored.engine.Mutation;
 import io.stored.engine.Precondition;
+import io.stored.engine.SnapshotChunk;
 import io.stored.engine.StoreEngine;
 import io.stored.engine.Ticker;
 import io.stored.engine.WriteResult;
@@ -70,6 +71,11 @@ class TransportTest {
     Ring ring =
         Ring.create(12, members, 3, 2, new int[][] {{0}, {1, 0}, {}}, new int[][] {{1}, {}, {}});
     byte[] ns = "ns".getBytes(StandardCharsets.UTF_8);
+    StoreEngine engine =
+        new StoreEngine(new EngineSettings(1, 1 << 20, Eviction.NONE), Ticker.system());
+    engine.put(0, k, new byte[] {0, (byte) 255, 7}, "text/plain", 60_000, Precondition.NONE);
+    engine.put(0, ItemKey.of("ns", "k", ""), new byte[0], "a/b", 0, Precondition.NONE);
+    SnapshotChunk chunk = engine.snapshot(0, null, 10);
     List<Message> messages =
         List.of(
             new Message.Replicate(7, 3, ms),
@@ -103,7 +109,7 @@ class TransportTest {
             new Reply.Stale(6),
             new Reply.Behind(7),
             new Reply.NotOwner(8, 12),
-            new Reply.Chunk(9, ms),
+            new Reply.Chunk(9, chunk),
             new Reply.Unavailable(1, "backup s1 did not answer"),
             new Reply.Item(2, ms.get(0)),
             new Reply.Item(2, null),
