@@ -1,5 +1,7 @@
 package io.stored.transport;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.stored.replication.Message;
 import io.stored.replication.Peers;
 import io.stored.replication.Reply;
@@ -15,7 +17,9 @@ import io.vertx.core.net.SSLOptions;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -143,6 +147,7 @@ public final class VertxPeers implements Peers {
     private final Context context;
     private final Map<Long, Pending> pending = new HashMap<>();
     private final ArrayDeque<Buffer> queued = new ArrayDeque<>();
+    private final List<ByteBuf> batch = new ArrayList<>();
     private NetSocket socket;
     private Future<NetSocket> connecting;
     private long nextCorrelation;
@@ -189,7 +194,26 @@ public final class VertxPeers implements Peers {
         queued.add(frame);
         return;
       }
-      socket.write(frame);
+      // Frames sent during one event-loop task (an endpoint handles every HTTP request a read
+      // brought in, each sending here) go out as one gathering write when the task ends, instead
+      // of a write and a wake-up of the peer per frame: Vert.x flushes each write made outside
+      // this connection's own read.
+      if (batch.isEmpty()) {
+        context.runOnContext(v -> flushBatch());
+      }
+      batch.add(frame.getByteBuf());
+    }
+
+    private void flushBatch() {
+      if (batch.isEmpty()) {
+        return;
+      }
+      ByteBuf[] frames = batch.toArray(ByteBuf[]::new);
+      batch.clear();
+      if (socket == null) {
+        return; // closed meanwhile: its requests have failed
+      }
+      socket.write(Buffer.buffer(frames.length == 1 ? frames[0] : Unpooled.wrappedBuffer(frames)));
     }
 
     private Future<NetSocket> connect() {
@@ -235,6 +259,7 @@ public final class VertxPeers implements Peers {
           v -> {
             socket = null;
             queued.clear();
+            batch.clear();
             ConnectException closed =
                 new ConnectException("connection to " + host + ":" + port + " closed");
             for (Long id : pending.keySet().toArray(Long[]::new)) {
