@@ -58,6 +58,12 @@ final class Partition {
   /** The expiry index's TreeSet node and its Expiry and ItemKey objects (plus the key bytes). */
   static final int EXPIRY_OVERHEAD = 120;
 
+  /**
+   * Bytes of records in one state-transfer chunk beyond its first item: values may be up to 64 MiB,
+   * and a chunk of many large ones would exceed the transport's largest frame.
+   */
+  static final int CHUNK_BYTES = 8 << 20;
+
   /** Items of a large partition compared per eviction. */
   private static final int LRU_SAMPLES = 16;
 
@@ -274,13 +280,16 @@ final class Partition {
   }
 
   /**
-   * Up to {@code max} live items after {@code after} (null: from the start), in key order: one
-   * chunk of a state-transfer snapshot. Writes made between chunks reach the receiver as ordinary
-   * replicated mutations; {@link #restore} keeps whichever is newer. The chunk is written after the
-   * lock is released (records are immutable but for the access time, which it does not read).
+   * Up to {@code max} live items after {@code after} (null: from the start), in key order, and no
+   * more than {@link #CHUNK_BYTES} of records unless the first alone is larger: one chunk of a
+   * state-transfer snapshot. Writes made between chunks reach the receiver as ordinary replicated
+   * mutations; {@link #restore} keeps whichever is newer. The chunk is written after the lock is
+   * released (records are immutable but for the access time, which it does not read).
    */
   SnapshotChunk snapshot(ItemKey after, int max, long now) {
     int n = 0;
+    long size = 0;
+    boolean more = false;
     byte[][] namespaces;
     byte[][] records;
     synchronized (this) {
@@ -297,18 +306,25 @@ final class Partition {
           si = -si - 1;
         }
       }
-      for (; si < segments.length && n < cap; si++, i = 0) {
+      walk:
+      for (; si < segments.length; si++, i = 0) {
         Segment s = segments[si];
-        for (; i < s.size && n < cap; i++) {
+        for (; i < s.size; i++) {
           byte[] r = s.records[i];
-          if (!Records.expiredAt(r, lru, now)) {
-            namespaces[n] = s.namespace;
-            records[n++] = r;
+          if (Records.expiredAt(r, lru, now)) {
+            continue;
           }
+          if (n == cap || (n > 0 && size + r.length > CHUNK_BYTES)) {
+            more = true;
+            break walk;
+          }
+          namespaces[n] = s.namespace;
+          records[n++] = r;
+          size += r.length;
         }
       }
     }
-    return SnapshotChunk.write(contentTypes, lru, namespaces, records, n);
+    return SnapshotChunk.write(contentTypes, lru, namespaces, records, n, !more);
   }
 
   /** Forgets tombstones up to {@code version}, once every replica has seen them. */

@@ -36,20 +36,23 @@ public final class SnapshotChunk {
 
   private final byte[] data;
   private final int items;
+  private final boolean last;
 
-  private SnapshotChunk(byte[] data, int items) {
+  private SnapshotChunk(byte[] data, int items, boolean last) {
     this.data = data;
     this.items = items;
+    this.last = last;
   }
 
   /**
    * A chunk as received.
    *
+   * @param last whether it ends the snapshot
    * @throws IllegalArgumentException if {@code data} is not {@code items} well-formed items
    */
-  public static SnapshotChunk of(byte[] data, int items) {
+  public static SnapshotChunk of(byte[] data, int items, boolean last) {
     requireArgument(items >= 0, "negative item count %s", items);
-    SnapshotChunk chunk = new SnapshotChunk(data, items);
+    SnapshotChunk chunk = new SnapshotChunk(data, items, last);
     try {
       Cursor c = chunk.cursor();
       while (c.next()) {
@@ -70,6 +73,14 @@ public final class SnapshotChunk {
   /** Items in the chunk. */
   public int items() {
     return items;
+  }
+
+  /**
+   * Whether the chunk ends the snapshot: the partition had nothing after its last item. A chunk may
+   * hold fewer items than asked for and not be the last (it is bounded in bytes too).
+   */
+  public boolean last() {
+    return last;
   }
 
   /** The items as mutations: for tests and tools; a store restores a chunk directly. */
@@ -94,10 +105,11 @@ public final class SnapshotChunk {
 
   /**
    * Writes the items ({@code records[i]} of namespace {@code namespaces[i]}, in an engine whose
-   * records have {@code lru}'s layout and {@code types}' codes) as one chunk.
+   * records have {@code lru}'s layout and {@code types}' codes) as one chunk; {@code last} when the
+   * partition has nothing after them.
    */
   static SnapshotChunk write(
-      ContentTypes types, boolean lru, byte[][] namespaces, byte[][] records, int n) {
+      ContentTypes types, boolean lru, byte[][] namespaces, byte[][] records, int n, boolean last) {
     // First pass: the size and the content-type table (the table precedes the items).
     int[] index = new int[Records.INLINE_TYPE];
     Arrays.fill(index, -1);
@@ -155,7 +167,7 @@ public final class SnapshotChunk {
       System.arraycopy(r, valueAt, out, pos, r.length - valueAt);
       pos += r.length - valueAt;
     }
-    return new SnapshotChunk(out, n); // well-formed by construction
+    return new SnapshotChunk(out, n, last); // well-formed by construction
   }
 
   private static int putShort(byte[] b, int at, int v) {

@@ -106,8 +106,9 @@ public final class StoreEngine {
 
   /**
    * One chunk of a partition's snapshot for state transfer: up to {@code max} live items after
-   * {@code after} (null for the first chunk), in key order. Pass the last key of a chunk (what
-   * {@link #restore} returns) as {@code after} of the next; an empty chunk ends the snapshot.
+   * {@code after} (null for the first chunk), in key order, and about 8 MiB at most. Pass the last
+   * key of a chunk (what {@link #restore} returns) as {@code after} of the next, until a chunk is
+   * {@link SnapshotChunk#last()}.
    */
   public SnapshotChunk snapshot(int partition, ItemKey after, int max) {
     requireArgument(max >= 1, "max must be at least 1, was %s", max);

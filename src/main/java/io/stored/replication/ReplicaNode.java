@@ -460,9 +460,9 @@ public final class ReplicaNode {
             (reply, failure) -> {
               if (reply instanceof Reply.Chunk c) {
                 ItemKey last = engine.restore(pull.partition, c.chunk());
-                // A chunk shorter than asked for is the snapshot's last: one round trip fewer
-                // per partition than asking until an empty chunk comes.
-                if (c.chunk().items() < chunk) {
+                // The primary says which chunk is the last: one round trip fewer per partition
+                // than asking until an empty chunk comes.
+                if (c.chunk().last()) {
                   synchronized (this) {
                     pull.done = pulls.get(pull.partition) == pull;
                     finish(pull);

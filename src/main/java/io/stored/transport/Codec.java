@@ -34,7 +34,7 @@ import java.util.Map;
  * Status         (10) (no body)
  * Ack (65) | Stale (66) | Behind (67)          (no body)
  * NotOwner (68)  partition:int32
- * Chunk (69)     items:int32 length:int32 bytes   (engine.SnapshotChunk's layout)
+ * Chunk (69)     last:int8 items:int32 length:int32 bytes   (engine.SnapshotChunk's layout)
  * Error (70)     utf8 message (int32 length + bytes)
  * Unavailable (71) reason:utf8
  * Item (72)      hasItem:int8 [mutation]
@@ -148,7 +148,8 @@ final class Codec {
     } else if (r instanceof Reply.Chunk c) {
       byte[] data = c.chunk().data();
       b =
-          start(CHUNK, correlation, r.epoch(), 8 + data.length)
+          start(CHUNK, correlation, r.epoch(), 9 + data.length)
+              .appendByte(flag(c.chunk().last()))
               .appendInt(c.chunk().items())
               .appendInt(data.length)
               .appendBytes(data);
@@ -261,8 +262,10 @@ final class Codec {
       case BEHIND -> reply(correlation, new Reply.Behind(epoch));
       case NOT_OWNER -> reply(correlation, new Reply.NotOwner(epoch, in.i()));
       case CHUNK -> {
+        boolean last = in.b() == 1;
         int items = in.i();
-        yield reply(correlation, new Reply.Chunk(epoch, SnapshotChunk.of(in.bytes(in.i()), items)));
+        yield reply(
+            correlation, new Reply.Chunk(epoch, SnapshotChunk.of(in.bytes(in.i()), items, last)));
       }
       case ERROR -> new Frame(correlation, null, null, in.utf8());
       case UNAVAILABLE -> reply(correlation, new Reply.Unavailable(epoch, in.utf8()));

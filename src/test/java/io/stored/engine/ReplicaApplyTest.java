@@ -98,7 +98,7 @@ class ReplicaApplyTest {
             done = true;
           } else {
             // as the receiving store does: the chunk as it arrives off the wire
-            cursor = joiner.restore(0, SnapshotChunk.of(chunk.data(), chunk.items()));
+            cursor = joiner.restore(0, SnapshotChunk.of(chunk.data(), chunk.items(), chunk.last()));
           }
         } else if (action == 1) {
           String k = "k" + random.nextInt(300);

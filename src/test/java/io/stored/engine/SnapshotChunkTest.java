@@ -56,7 +56,7 @@ class SnapshotChunkTest {
       ItemKey after = null;
       int chunks = 0;
       for (SnapshotChunk c; (c = primary.snapshot(0, after, 64)).items() > 0; chunks++) {
-        after = receiver.restore(0, SnapshotChunk.of(c.data().clone(), c.items()));
+        after = receiver.restore(0, SnapshotChunk.of(c.data().clone(), c.items(), c.last()));
         c.mutations().forEach(m -> byMutations.apply(0, m));
       }
       assertThat(chunks).isEqualTo(5);
@@ -72,6 +72,34 @@ class SnapshotChunkTest {
       // the same records, so the same memory, as applying the items one mutation at a time
       assertThat(receiver.usedMemory()).isEqualTo(byMutations.usedMemory());
     }
+  }
+
+  @Test
+  void aChunkStopsAtAbout8MiB_andThePrimaryMarksTheLastOne() {
+    StoreEngine primary = engine(Eviction.NONE);
+    for (int i = 0; i < 5; i++) {
+      primary.put(0, ItemKey.of("n", "big" + i, ""), new byte[5 << 20], "t", 0, Precondition.NONE);
+    }
+    primary.put(0, ItemKey.of("n", "z", ""), bytes("small"), "t", 0, Precondition.NONE);
+    StoreEngine receiver = engine(Eviction.NONE);
+    List<Integer> items = new ArrayList<>();
+    List<Boolean> last = new ArrayList<>();
+    ItemKey after = null;
+    SnapshotChunk c;
+    do {
+      c = primary.snapshot(0, after, 1000);
+      items.add(c.items());
+      last.add(c.last());
+      after = receiver.restore(0, c);
+    } while (!c.last());
+    // two 5 MiB values would pass 8 MiB; the last large one and the small one fit together
+    assertThat(items).containsExactly(1, 1, 1, 1, 2);
+    assertThat(last).containsExactly(false, false, false, false, true);
+    assertThat(receiver.entries()).isEqualTo(6);
+
+    // bounded by the item count: exactly max items left is the last chunk, more is not
+    assertThat(primary.snapshot(0, ItemKey.of("n", "big3", ""), 2).last()).isTrue();
+    assertThat(primary.snapshot(0, ItemKey.of("n", "big3", ""), 1).last()).isFalse();
   }
 
   @Test
@@ -103,18 +131,19 @@ class SnapshotChunkTest {
         0, ItemKey.of("ns", "key2", ""), bytes("v2"), "application/json", 0, Precondition.NONE);
     SnapshotChunk good = primary.snapshot(0, null, 10);
     byte[] data = good.data();
-    assertThat(SnapshotChunk.of(data, 2).mutations()).hasSize(2);
+    assertThat(SnapshotChunk.of(data, 2, true).mutations()).hasSize(2);
 
     for (int length = 0; length < data.length; length++) {
       byte[] cut = Arrays.copyOf(data, length);
-      assertThatThrownBy(() -> SnapshotChunk.of(cut, 2))
+      assertThatThrownBy(() -> SnapshotChunk.of(cut, 2, true))
           .as("cut to %d bytes", length)
           .isInstanceOf(IllegalArgumentException.class);
     }
-    assertThatThrownBy(() -> SnapshotChunk.of(data, 3))
+    assertThatThrownBy(() -> SnapshotChunk.of(data, 3, true))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> SnapshotChunk.of(data, 1)).hasMessageContaining("trailing bytes");
-    assertThatThrownBy(() -> SnapshotChunk.of(data, -1))
+    assertThatThrownBy(() -> SnapshotChunk.of(data, 1, true))
+        .hasMessageContaining("trailing bytes");
+    assertThatThrownBy(() -> SnapshotChunk.of(data, -1, true))
         .isInstanceOf(IllegalArgumentException.class);
     // every single corrupted byte is either refused or read as a well-formed chunk, never thrown
     // as anything else
@@ -122,7 +151,7 @@ class SnapshotChunkTest {
       byte[] bad = data.clone();
       bad[i] ^= (byte) 0xA5;
       try {
-        SnapshotChunk.of(bad, 2).mutations();
+        SnapshotChunk.of(bad, 2, true).mutations();
       } catch (IllegalArgumentException expected) {
         // refused
       }
