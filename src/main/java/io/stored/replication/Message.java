@@ -56,7 +56,7 @@ public sealed interface Message {
   /** A page of a namespace's keys over the partitions the receiver is primary of. */
   record ListKeys(long epoch, byte[] namespace, byte[] after, int limit) implements Message {}
 
-  /** Send your ring. */
+  /** Send your ring; a store whose ring has {@code epoch} already answers Ack. */
   record FetchRing(long epoch) implements Message {
     @Override
     public boolean fenced() {

@@ -160,7 +160,12 @@ public final class ReplicaNode {
       lastStatusNanos = System.nanoTime();
       return done(status());
     }
-    return done(new Reply.RingIs(ring));
+    // FetchRing. An endpoint asks every store each second: one that already has this epoch gets
+    // an Ack rather than the whole ring to decode again (1,024+ partitions).
+    return done(
+        message.epoch() == ring.epoch() && ring.epoch() > 0
+            ? new Reply.Ack(ring.epoch())
+            : new Reply.RingIs(ring));
   }
 
   private Reply get(Ring ring, Message.Get m) {

@@ -278,6 +278,22 @@ class ReplicaNodeTest {
     assertThat(s3.engine().entries()).isEqualTo(acked.size());
   }
 
+  @Test
+  void aRingIsSentOnlyToWhoeverLacksItsEpoch() {
+    Ring ring = cluster.ring();
+    ReplicaNode s0 = cluster.node("s0");
+    assertThat(join(s0.handle(new Message.FetchRing(ring.epoch()))))
+        .isEqualTo(new Reply.Ack(ring.epoch()));
+    for (long older : new long[] {0, ring.epoch() - 1}) {
+      assertThat(join(s0.handle(new Message.FetchRing(older))))
+          .isInstanceOfSatisfying(
+              Reply.RingIs.class, r -> assertThat(r.ring().epoch()).isEqualTo(ring.epoch()));
+    }
+    // and the endpoint's refresh keeps the ring it has
+    assertThat(client.refreshRing().orTimeout(5, TimeUnit.SECONDS).join().epoch())
+        .isEqualTo(ring.epoch());
+  }
+
   /** Every owner of each key's partition in the current ring holds the acknowledged value. */
   private void assertOnEveryOwner(Map<String, String> acked) {
     for (Map.Entry<String, String> e : acked.entrySet()) {
