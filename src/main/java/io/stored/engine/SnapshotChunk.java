@@ -28,8 +28,8 @@ import java.util.Map;
  * per item for a receiver whose JIT has only just started (a joining store is a new process). The
  * content types are per chunk because each engine numbers its own.
  *
- * <p>Immutable once built; a malformed array is refused by the constructor, so a chunk from the
- * wire is either whole or not taken.
+ * <p>Immutable once built; a malformed array is refused by {@link #of}, so a chunk from the wire is
+ * either whole or not taken.
  */
 public final class SnapshotChunk {
   private static final int ITEM_FIXED = 2 + 2 + 2 + 8 + 8 + 2 + 4;
