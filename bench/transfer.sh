@@ -14,7 +14,7 @@
 #
 #   ./mvnw package -DskipTests && bench/transfer.sh
 #   KEYS=400000 VALUE_SIZE=1000 bench/transfer.sh
-#   JFR=/tmp/jfr bench/transfer.sh     # also a JFR profile of every node, dumped before the stop
+#   JFR=/tmp/jfr bench/transfer.sh     # also a JFR profile of every node still running at the end
 #
 # Needs wrk (bench/setup.sh installs it). Uses ports 7001-7003, 8080-8083, 8090,
 # 9000-9003, 9090 (bin/local-cluster's); stops the cluster at the end.
@@ -47,7 +47,8 @@ grep -q " ok=$KEYS " "$BENCH_WORK/preload.txt" || die "preload did not write eve
 
 metric() { curl -s http://127.0.0.1:9003/q/metrics | awk -v m="$1" '$1 == m { print $2 }'; }
 # The transfer itself, from s3's log: from the first ring (after line $1) that has it receiving
-# partitions to the one that has it receiving none, so the JVM's start is left out.
+# partitions to its "received every partition" line (and, for "owned", to the ring that has it
+# receiving none), so the JVM's start is left out.
 log_file="$ROOT/target/local-cluster/s3.log"
 transfer_seconds() { # FROM_LINE: "SECONDS_TO_RECEIVE SECONDS_TO_OWN"
   tail -n +"$(($1 + 1))" "$log_file" | awk '
