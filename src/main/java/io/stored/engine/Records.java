@@ -29,9 +29,13 @@ import java.util.Arrays;
  * partition's lock; "accessed at" is only read and written under it.
  */
 final class Records {
-  private static final VarHandle LONG =
+  /** Big-endian views of byte arrays, for records and {@link SnapshotChunk}. */
+  static final VarHandle LONG =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-  private static final VarHandle SHORT =
+
+  static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  static final VarHandle SHORT =
       MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
 
   static final int MAX_PART = 0xFFFF;

@@ -171,19 +171,18 @@ public final class SnapshotChunk {
   }
 
   private static int putShort(byte[] b, int at, int v) {
-    b[at] = (byte) (v >>> 8);
-    b[at + 1] = (byte) v;
+    Records.SHORT.set(b, at, (short) v);
     return at + 2;
   }
 
   private static int putInt(byte[] b, int at, int v) {
-    putShort(b, at, v >>> 16);
-    return putShort(b, at + 2, v);
+    Records.INT.set(b, at, v);
+    return at + 4;
   }
 
   private static int putLong(byte[] b, int at, long v) {
-    putInt(b, at, (int) (v >>> 32));
-    return putInt(b, at + 4, (int) v);
+    Records.LONG.set(b, at, v);
+    return at + 8;
   }
 
   /** Walks the items; each accessor describes the item the last {@link #next} moved to. */
@@ -274,16 +273,15 @@ public final class SnapshotChunk {
     }
 
     private int u16() {
-      int at = bounded(2);
-      return (data[at] & 0xFF) << 8 | (data[at + 1] & 0xFF);
+      return Short.toUnsignedInt((short) Records.SHORT.get(data, bounded(2)));
     }
 
     private int i32() {
-      return u16() << 16 | u16();
+      return (int) Records.INT.get(data, bounded(4));
     }
 
     private long i64() {
-      return (long) i32() << 32 | (i32() & 0xFFFFFFFFL);
+      return (long) Records.LONG.get(data, bounded(8));
     }
   }
 }
