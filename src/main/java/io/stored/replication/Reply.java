@@ -29,7 +29,7 @@ public sealed interface Reply {
    */
   record Unavailable(long epoch, String reason) implements Reply {}
 
-  /** One snapshot chunk; empty when the snapshot is complete. */
+  /** One chunk of a partition's snapshot; {@link SnapshotChunk#last()} ends it. */
   record Chunk(long epoch, SnapshotChunk chunk) implements Reply {}
 
   /** The item read, or null when there is none. */

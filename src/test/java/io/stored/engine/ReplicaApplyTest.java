@@ -94,12 +94,9 @@ class ReplicaApplyTest {
         int action = random.nextInt(4);
         if (action == 0 && !done) {
           SnapshotChunk chunk = p.snapshot(0, cursor, 1 + random.nextInt(25));
-          if (chunk.items() == 0) {
-            done = true;
-          } else {
-            // as the receiving store does: the chunk as it arrives off the wire
-            cursor = joiner.restore(0, SnapshotChunk.of(chunk.data(), chunk.items(), chunk.last()));
-          }
+          // as the receiving store does: the chunk as it arrives off the wire, until the last
+          cursor = joiner.restore(0, SnapshotChunk.of(chunk.data(), chunk.items(), chunk.last()));
+          done = chunk.last();
         } else if (action == 1) {
           String k = "k" + random.nextInt(300);
           WriteResult w =
