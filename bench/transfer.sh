@@ -25,8 +25,9 @@ ROOT=$(cd "$BENCH_HOME/.." && pwd)
 
 KEYS=${KEYS:-200000}
 VALUE_SIZE=${VALUE_SIZE:-1000}
-# the image's GC settings (src/main/docker/Dockerfile.jvm) with a fixed heap
-export STORED_JAVA_OPTS=${STORED_JAVA_OPTS:-"-Xms2g -Xmx2g -XX:+UseParallelGC -XX:MetaspaceSize=64m"}
+# a store pod's JVM: the image's GC settings (src/main/docker/Dockerfile.jvm) and the
+# operator's fixed heap, touched at start (ClusterResources)
+export STORED_JAVA_OPTS=${STORED_JAVA_OPTS:-"-Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseParallelGC -XX:MetaspaceSize=64m"}
 JFR=${JFR:-}
 if [ -n "$JFR" ]; then
   mkdir -p "$JFR"
@@ -68,6 +69,7 @@ report() { # WHAT "SECONDS_TO_RECEIVE SECONDS_TO_OWN" ITEMS BYTES
 
 # 1. A new store joins: s3 is a JVM that started a second ago (its JIT has not warmed up).
 start=$(date +%s.%N)
+log "adding s3 at $(date +%H:%M:%S.%3N)"
 "$cluster" add 3 >&2
 end=$(date +%s.%N)
 entries=$(metric stored_entries)

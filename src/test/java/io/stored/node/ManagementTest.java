@@ -18,6 +18,8 @@ class ManagementTest {
   @Test
   void healthIsUp_andReadinessNamesTheRoles() {
     management().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    // the operator's start-up probe
+    management().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
     management()
         .get("/q/health/ready")
         .then()

@@ -114,12 +114,19 @@ class StoredClusterReconcilerTest {
     assertThat(container.getImage()).isEqualTo(StoredClusterSpec.DEFAULT_IMAGE);
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
     assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+    assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/q/health/started");
+    assertThat(
+            container.getStartupProbe().getPeriodSeconds()
+                * container.getStartupProbe().getFailureThreshold())
+        .isEqualTo(300);
     assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(env(container.getEnv()))
         .containsEntry("STORED_ROLES", "store")
         .containsEntry("STORED_RING_PARTITIONS", "1024")
         .containsEntry("STORED_RING_REPLICATION_FACTOR", "2")
         .containsEntry("STORED_STORE_MAX_MEMORY", Long.toString(1L << 30))
+        // 1 GiB of items: a fixed heap of 1.5 GiB + 256 MiB, touched when the JVM starts
+        .containsEntry("JAVA_OPTS_APPEND", "-Xms1792m -Xmx1792m -XX:+AlwaysPreTouch")
         .containsEntry(
             "STORED_CLUSTER_MEMBERS",
             "demo-store-0=demo-store-0.demo-store.test.svc:7000,"
