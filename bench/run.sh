@@ -51,6 +51,7 @@ STORED_JAVA_OPTS=${STORED_JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC"}
 CLUSTER_JAVA_OPTS=${CLUSTER_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:ParallelGCThreads=1"}
 CLUSTER_BASE_PORT=${CLUSTER_BASE_PORT:-17100}  # stores' transport +1..3, HTTP +1000.., management +2000..
 NGINX_PORT=${NGINX_PORT:-18080}
+VERTX_PORT=${VERTX_PORT:-18090}
 REDIS_PORT=${REDIS_PORT:-16379}
 WEBDIS_PORT=${WEBDIS_PORT:-17379}
 WEBDIS_THREADS=${WEBDIS_THREADS:-2}
@@ -143,6 +144,32 @@ verify_nginx() {
   [[ $body == "$VALUE" ]] || { warn "nginx: GET /kv/k0 did not return the value"; return 1; }
   code=$(http_code PUT "http://127.0.0.1:$NGINX_PORT/kv/k0" --data-binary "$VALUE")
   [[ $code == 2?? ]] || { warn "nginx: PUT answered $code"; return 1; }
+}
+
+# vertx: the stack's own ceiling (bench/ceiling/VertxCeiling.java, run from source on the
+# packaged app's libraries with stored's JVM options): answers like nginx above.
+start_vertx() {
+  have_cmds java || return 1
+  local libs; libs="$(dirname "$STORED_JAR")/lib/main"
+  [[ -d $libs ]] || { warn "vertx: $libs is missing; build it first: ./mvnw package -DskipTests"; return 1; }
+  require_free_port vertx "$VERTX_PORT" || return 1
+  local d="$WORK/vertx"; mkdir -p "$d"
+  # shellcheck disable=SC2086
+  start_bg vertx "$d/vertx.log" java $STORED_JAVA_OPTS -cp "$libs/*" \
+    "$BENCH_HOME/ceiling/VertxCeiling.java" "$VERTX_PORT" "$VALUE"
+  local pid=$STARTED_PID
+  if ! wait_until vertx "$pid" "$START_TIMEOUT" port_open "$VERTX_PORT"; then
+    tail_log vertx "$d/vertx.log"; return 1
+  fi
+  T_URL="http://127.0.0.1:$VERTX_PORT/"; T_BASE=""; T_PIDS="$pid"
+}
+
+verify_vertx() {
+  local body code
+  body=$(curl -s --max-time 5 "http://127.0.0.1:$VERTX_PORT/kv/k0")
+  [[ $body == "$VALUE" ]] || { warn "vertx: GET /kv/k0 did not return the value"; return 1; }
+  code=$(http_code PUT "http://127.0.0.1:$VERTX_PORT/kv/k0" --data-binary "$VALUE")
+  [[ $code == 2?? ]] || { warn "vertx: PUT answered $code"; return 1; }
 }
 
 start_webdis() {
@@ -336,7 +363,7 @@ field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 measure() {
   local t=$1 op=$2 run=$3 dur=$DURATION out line rc cpu load
   if ((run == 0)); then
-    dur=$WARMUP; [[ $t == stored || $t == cluster ]] && dur=$STORED_WARMUP
+    dur=$WARMUP; [[ $t == stored || $t == cluster || $t == vertx ]] && dur=$STORED_WARMUP
     ((dur > 0)) || return 0
     out="$OUT_DIR/wrk-$t-$op-warmup.txt"
   else
@@ -384,11 +411,12 @@ bench_target() {
   log "== $t =="
   case $t in
     nginx)  start_nginx ;;
+    vertx)  start_vertx ;;
     webdis) start_webdis ;;
     etcd)   start_etcd ;;
     stored) start_stored ;;
     cluster) start_cluster ;;
-    *) note "$t: unknown target (known: nginx webdis etcd stored cluster)"; FAILED=1; return ;;
+    *) note "$t: unknown target (known: nginx vertx webdis etcd stored cluster)"; FAILED=1; return ;;
   esac
   rc=$?
   T_STARTED="${BENCH_PIDS[*]:$before}"
