@@ -471,15 +471,14 @@ ELAPSED=$(( $(date +%s) - T0 ))
   sed 's/^/- /' "$OUT_DIR/context.txt"
   echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg); whole run took ${ELAPSED}s"
   echo
-  echo "| target | op | runs | req/s (median) | req/s min–max | p50 ms (median) | p99 ms (median) | p99 ms min–max | non-2xx | socket errors | other CPU % (max) | req/s vs nginx | req/s vs webdis | p99 vs nginx |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-  awk -F'\t' -v noisy_pct="$NOISY_PCT" -f "$BENCH_HOME/lib/table.awk" "$RESULTS"
+  awk -F'\t' -v noisy_pct="$NOISY_PCT" -v cpus="$(nproc)" -f "$BENCH_HOME/lib/table.awk" "$RESULTS"
   echo
   if [[ $COUNT_STATUS == 1 ]]; then
     echo "non-2xx: every status outside 200–299, counted in Lua."
   else
     echo "non-2xx: as counted by wrk (status >= 400); each target's GET and PUT were first checked with curl to answer 2xx. COUNT_STATUS=1 counts 1xx/3xx too."
   fi
+  echo "server CPU µs/req: the server's CPU time per request (its processes' /proc ticks over the run's requests); it depends less than req/s on how the cores were shared with wrk."
   echo "other CPU: CPU used meanwhile by processes other than the target and wrk, in % of the whole machine (an estimate from /proc tick counts); high values mean the figures are depressed by other work. Runs above ${NOISY_PCT}% count as noisy: up to ${NOISY_RETRIES} extra run(s) per row replace them, and the row's figures leave them out when a quiet run exists (all runs are in results.tsv)."
   for n in "${NOTES[@]}"; do echo "- note: $n"; done
 } | tee "$OUT_DIR/table.md"

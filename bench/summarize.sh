@@ -6,6 +6,5 @@
 set -euo pipefail
 BENCH_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 (($# > 0)) || { echo "usage: $0 results.tsv..." >&2; exit 2; }
-echo "| target | op | runs | req/s (median) | req/s min–max | p50 ms (median) | p99 ms (median) | p99 ms min–max | non-2xx | socket errors | other CPU % (max) | req/s vs nginx | req/s vs webdis | p99 vs nginx |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-awk -F'\t' -v noisy_pct="${NOISY_PCT:-25}" -f "$BENCH_HOME/lib/table.awk" "$@"
+# CPUS (default: this machine's): the measured machine's CPU count, for "server CPU µs/req".
+awk -F'\t' -v noisy_pct="${NOISY_PCT:-25}" -v cpus="${CPUS:-$(nproc)}" -f "$BENCH_HOME/lib/table.awk" "$@"

@@ -1,8 +1,15 @@
-# table.awk: Markdown rows from one or more results.tsv files (run.sh writes them).
-#   awk -F'\t' -f lib/table.awk results.tsv [more results.tsv ...]
+# table.awk: a Markdown table from one or more results.tsv files (run.sh writes them).
+#   awk -F'\t' -v cpus="$(nproc)" -f lib/table.awk results.tsv [more results.tsv ...]
 # One row per target/op, in first-seen order: median and min–max over the runs;
 # runs whose other-CPU figure (column 10) is above noisy_pct (default 25; set it
 # with -v noisy_pct=N) are left out when the row has at least one quiet run.
+# "server CPU µs/req" is the server's CPU time per request (column 15, its share of
+# the machine's cpus, over the run's req/s): unlike req/s it does not depend on how
+# the machine's cores were shared with wrk, so it compares two servers' cost better.
+BEGIN {
+  print "| target | op | runs | req/s (median) | req/s min–max | p50 ms (median) | p99 ms (median) | p99 ms min–max | non-2xx | socket errors | other CPU % (max) | server CPU µs/req (median) | req/s vs nginx | req/s vs webdis | p99 vs nginx |"
+  print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+}
 function med(s,   a, n, i, j, x) {
   n = split(s, a, " ")
   for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > x + 0; j--) a[j + 1] = a[j]; a[j + 1] = x }
@@ -11,6 +18,7 @@ function med(s,   a, n, i, j, x) {
 }
 function add(k, q) {
   runs[k, q]++; rps[k, q] = rps[k, q] " " $4; p50[k, q] = p50[k, q] " " $5; p99[k, q] = p99[k, q] " " $6
+  if ($15 ~ /^[0-9.]+$/ && $4 + 0 > 0 && cpus + 0 > 0) cost[k, q] = cost[k, q] " " $15 / 100 * cpus * 1e6 / $4
   n2[k, q] += $8; se[k, q] += $9
   if ($10 == "n/a") oc[k, q] = "n/a"; else if (oc[k, q] != "n/a" && $10 + 0 >= oc[k, q] + 0) oc[k, q] = $10
 }
@@ -38,8 +46,9 @@ END {
     mr = med(rps[k, q]); rlo = lo; rhi = hi
     m50 = med(p50[k, q])
     m99 = med(p99[k, q]); plo = lo; phi = hi
-    printf "| %s | %s | %s | %.0f | %.0f–%.0f | %.2f | %.2f | %.2f–%.2f | %d | %d | %s | %s | %s | %s |\n",
-      tk[1], tk[2], label, mr, rlo, rhi, m50 / 1000, m99 / 1000, plo / 1000, phi / 1000, n2[k, q], se[k, q], oc[k, q],
+    mc = (k, q) in cost ? sprintf("%.1f", med(cost[k, q])) : "–"
+    printf "| %s | %s | %s | %.0f | %.0f–%.0f | %.2f | %.2f | %.2f–%.2f | %d | %d | %s | %s | %s | %s | %s |\n",
+      tk[1], tk[2], label, mr, rlo, rhi, m50 / 1000, m99 / 1000, plo / 1000, phi / 1000, n2[k, q], se[k, q], oc[k, q], mc,
       ratio(mr, mrps["nginx", tk[2]]), ratio(mr, mrps["webdis", tk[2]]), ratio(m99, mp99["nginx", tk[2]])
   }
 }
