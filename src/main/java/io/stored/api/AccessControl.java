@@ -7,8 +7,8 @@ import io.stored.auth.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +24,9 @@ import org.jboss.logging.Logger;
  * mounted Secret) is read at start, where a malformed file stops the process, and re-read when it
  * changes; a malformed new version is refused with a log line and the previous tokens stay.
  */
-@ApplicationScoped
+// @Singleton, not @ApplicationScoped: called on every request, and a call through a client
+// proxy looks the instance up first (2.5 % of a GET's samples for the two proxies).
+@Singleton
 public class AccessControl {
   private static final Logger LOG = Logger.getLogger(AccessControl.class);
   private static final String BEARER = "Bearer ";

@@ -2,7 +2,7 @@ package io.stored.api;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@code stored.requests}: a latency histogram per data-API operation and status. Timers are built
  * once per (operation, status) and cached, so recording is an array read and an add.
  */
-@ApplicationScoped
+// @Singleton, not @ApplicationScoped: called on every request, and a call through a client
+// proxy looks the instance up first (2.5 % of a GET's samples for the two proxies).
+@Singleton
 public class RequestMetrics {
   /** Data-API operations, as the {@code op} tag. */
   public enum Op {
