@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# ab.sh: two builds of Stored side by side, in alternating pairs of wrk runs.
+#
+# Runs on these 2-core VMs move by 15 % from one minute to the next, more than a small
+# change to the server does; two bench/run.sh invocations one after the other cannot show
+# such a change. ab.sh starts both jars at once (each on its own ports, the same keys
+# preloaded, both warmed), then measures them in pairs, in A B B A order so that neither
+# always goes first, and prints every run and, per jar, the median req/s and the median
+# server CPU time per request.
+#
+#   cp -r target/quarkus-app /tmp/app-a    # build A, copy it; build B
+#   bench/ab.sh /tmp/app-a/quarkus-run.jar target/quarkus-app/quarkus-run.jar
+#   PAIRS=8 OP=put bench/ab.sh A.jar B.jar
+#
+# Environment: PAIRS (6), OP (get | put | mixed; get), DURATION (10 s per run), WARMUP
+# (12 s per jar), KEYS (10000), VALUE_SIZE (100), THREADS/CONNS (2/64), JAVA_OPTS
+# (-Xms1g -Xmx1g -XX:+UseParallelGC, for both), PORT_A/PORT_B (18088/18089; management
+# ports +1000).
+set -euo pipefail
+BENCH_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$BENCH_HOME/lib/common.sh"
+
+(($# == 2)) || { echo "usage: $0 A/quarkus-run.jar B/quarkus-run.jar" >&2; exit 2; }
+JAR_A=$1 JAR_B=$2
+PAIRS=${PAIRS:-6}
+OP=${OP:-get}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-12}
+KEYS=${KEYS:-10000}
+VALUE_SIZE=${VALUE_SIZE:-100}
+THREADS=${THREADS:-2}
+CONNS=${CONNS:-64}
+JAVA_OPTS=${JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC"}
+PORT_A=${PORT_A:-18088}
+PORT_B=${PORT_B:-18089}
+need_cmds java wrk curl awk
+for j in "$JAR_A" "$JAR_B"; do [[ -f $j ]] || die "$j is missing"; done
+
+BENCH_PIDS=()
+BENCH_WORK=$(mktemp -d /tmp/bench-ab.XXXXXX)
+# errexit off while stopping: wait reports a stopped server's signal status
+trap 'set +e; stop_all; rm -rf "$BENCH_WORK"' EXIT
+trap 'warn "interrupted"; exit 130' INT TERM
+
+declare -A PID
+for side in A B; do
+  jar_var=JAR_$side port_var=PORT_$side
+  jar=${!jar_var} port=${!port_var}
+  require_free_port "$side" "$port" || exit 1
+  require_free_port "$side-management" $((port + 1000)) || exit 1
+  # shellcheck disable=SC2086
+  start_bg "$side" "$BENCH_WORK/$side.log" java $JAVA_OPTS -Dvertx.disableURIValidation=true \
+    -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
+    -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port=$((port + 1000)) -jar "$jar"
+  PID[$side]=$STARTED_PID
+done
+for side in A B; do
+  port_var=PORT_$side
+  wait_until "$side" "${PID[$side]}" 60 sh -c \
+    "curl -sf --max-time 2 http://127.0.0.1:$((${!port_var} + 1000))/q/health/ready >/dev/null" \
+    || { tail_log "$side" "$BENCH_WORK/$side.log"; exit 1; }
+  run_preload "$BENCH_WORK/preload-$side.txt" 8 120 "http://127.0.0.1:${!port_var}/" \
+    BENCH_TARGET=stored BENCH_KEYS="$KEYS" BENCH_VALUE_SIZE="$VALUE_SIZE" \
+    || die "$side: preload failed: $(cat "$BENCH_WORK/preload-$side.txt")"
+  grep -q " ok=$KEYS " "$BENCH_WORK/preload-$side.txt" || die "$side: preload did not write every key"
+done
+
+# one_run SIDE SECONDS: prints "req/s cpu_us_per_request"
+one_run() {
+  local port_var=PORT_$1 t0 t1 out
+  t0=$(pid_tree_ticks "${PID[$1]}")
+  out=$(BENCH_TARGET=stored BENCH_OP="$OP" BENCH_KEYS="$KEYS" BENCH_VALUE_SIZE="$VALUE_SIZE" \
+    wrk -t"$THREADS" -c"$CONNS" -d"$2s" -s "$BENCH_HOME/lua/bench.lua" "http://127.0.0.1:${!port_var}/")
+  t1=$(pid_tree_ticks "${PID[$1]}")
+  echo "$out" | awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '
+    /requests in/ { n = $1 } /Requests\/sec/ { rps = $2 }
+    END { printf "%.0f %.1f\n", rps, (n > 0 ? ticks / hz * 1e6 / n : 0) }'
+}
+
+for side in A B; do
+  log "$side: warming up for ${WARMUP}s"
+  one_run "$side" "$WARMUP" >/dev/null
+done
+results=()
+for ((i = 1; i <= PAIRS; i++)); do
+  order="A B"; ((i % 2 == 0)) && order="B A"
+  for side in $order; do
+    r=$(one_run "$side" "$DURATION")
+    log "pair $i $side: ${r% *} req/s, ${r#* } us of server CPU per request"
+    results+=("$side $r")
+  done
+done
+
+printf '%s\n' "${results[@]}" | awk -v a="$JAR_A" -v b="$JAR_B" -v op="$OP" '
+  function med(s,   x, n, i, j, t) {
+    n = split(s, x, " ")
+    for (i = 2; i <= n; i++) { t = x[i]; for (j = i - 1; j >= 1 && x[j] + 0 > t + 0; j--) x[j + 1] = x[j]; x[j + 1] = t }
+    return (n % 2) ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+  }
+  { rps[$1] = rps[$1] " " $2; cpu[$1] = cpu[$1] " " $3; runs[$1]++ }
+  END {
+    printf "%s, %d runs each:\n", op, runs["A"]
+    printf "A %s: median %.0f req/s, %.1f us of server CPU per request\n", a, med(rps["A"]), med(cpu["A"])
+    printf "B %s: median %.0f req/s, %.1f us of server CPU per request\n", b, med(rps["B"]), med(cpu["B"])
+    printf "B/A: req/s %.3f, CPU per request %.3f\n", med(rps["B"]) / med(rps["A"]), med(cpu["B"]) / med(cpu["A"])
+  }'
