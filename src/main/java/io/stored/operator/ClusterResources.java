@@ -634,7 +634,8 @@ public final class ClusterResources {
             .withContainerPort(MANAGEMENT_PORT)
             .endPort()
             // Liveness waits for the start-up probe: a store's JVM touches its whole heap before
-            // it starts (-XX:+AlwaysPreTouch), seconds per 10 GiB, and is given 5 minutes.
+            // it starts (-XX:+AlwaysPreTouch; 0.35-2.5 s per GiB on the bench VMs), and is
+            // given 5 minutes.
             .withStartupProbe(probe("/q/health/started", 2, 150))
             .withReadinessProbe(probe("/q/health/ready", 2, 3))
             .withLivenessProbe(probe("/q/health/live", 10, 3))
