@@ -354,16 +354,27 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** Ports handed out by {@link #freePort()} in this JVM. */
+  private static final java.util.Set<Integer> HANDED_OUT =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /**
    * A port that is free now, below Linux's ephemeral range (32768 and up): a port the kernel may
-   * hand to an outgoing connection meanwhile could be taken before the node binds it.
+   * hand to an outgoing connection meanwhile could be taken before the node binds it. Never one
+   * handed out before: a cluster's nodes are given their ports before any of them binds, and two
+   * draws of the same free port made one node fail with "Address already in use".
    */
   public static int freePort() throws IOException {
     java.util.Random random = new java.util.Random();
     for (int attempt = 0; attempt < 200; attempt++) {
       int port = 20000 + random.nextInt(12000);
+      if (HANDED_OUT.contains(port)) {
+        continue;
+      }
       try (ServerSocket s = new ServerSocket(port)) {
-        return s.getLocalPort();
+        if (HANDED_OUT.add(port)) {
+          return s.getLocalPort();
+        }
       } catch (IOException taken) {
         // try another
       }
