@@ -138,13 +138,16 @@ EOF
   T_URL="http://127.0.0.1:$NGINX_PORT/"; T_BASE=""; T_PIDS="$pid"
 }
 
-verify_nginx() {
+# verify_fixed_body NAME PORT: the fixed-body servers (nginx, vertx) return the value and take PUTs
+verify_fixed_body() {
   local body code
-  body=$(curl -s --max-time 5 "http://127.0.0.1:$NGINX_PORT/kv/k0")
-  [[ $body == "$VALUE" ]] || { warn "nginx: GET /kv/k0 did not return the value"; return 1; }
-  code=$(http_code PUT "http://127.0.0.1:$NGINX_PORT/kv/k0" --data-binary "$VALUE")
-  [[ $code == 2?? ]] || { warn "nginx: PUT answered $code"; return 1; }
+  body=$(curl -s --max-time 5 "http://127.0.0.1:$2/kv/k0")
+  [[ $body == "$VALUE" ]] || { warn "$1: GET /kv/k0 did not return the value"; return 1; }
+  code=$(http_code PUT "http://127.0.0.1:$2/kv/k0" --data-binary "$VALUE")
+  [[ $code == 2?? ]] || { warn "$1: PUT answered $code"; return 1; }
 }
+
+verify_nginx() { verify_fixed_body nginx "$NGINX_PORT"; }
 
 # vertx: the stack's own ceiling (bench/ceiling/VertxCeiling.java, run from source on the
 # packaged app's libraries with stored's JVM options): answers like nginx above.
@@ -164,13 +167,7 @@ start_vertx() {
   T_URL="http://127.0.0.1:$VERTX_PORT/"; T_BASE=""; T_PIDS="$pid"
 }
 
-verify_vertx() {
-  local body code
-  body=$(curl -s --max-time 5 "http://127.0.0.1:$VERTX_PORT/kv/k0")
-  [[ $body == "$VALUE" ]] || { warn "vertx: GET /kv/k0 did not return the value"; return 1; }
-  code=$(http_code PUT "http://127.0.0.1:$VERTX_PORT/kv/k0" --data-binary "$VALUE")
-  [[ $code == 2?? ]] || { warn "vertx: PUT answered $code"; return 1; }
-}
+verify_vertx() { verify_fixed_body vertx "$VERTX_PORT"; }
 
 start_webdis() {
   have_cmds redis-server redis-cli webdis || return 1
