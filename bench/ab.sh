@@ -91,12 +91,9 @@ for ((i = 1; i <= PAIRS; i++)); do
   done
 done
 
-printf '%s\n' "${results[@]}" | awk -v a="$JAR_A" -v b="$JAR_B" -v op="$OP" '
-  function med(s,   x, n, i, j, t) {
-    n = split(s, x, " ")
-    for (i = 2; i <= n; i++) { t = x[i]; for (j = i - 1; j >= 1 && x[j] + 0 > t + 0; j--) x[j + 1] = x[j]; x[j + 1] = t }
-    return (n % 2) ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
-  }
+# mawk takes no program text beside -f, so median.awk goes in front of the text
+printf '%s\n' "${results[@]}" | awk -v a="$JAR_A" -v b="$JAR_B" -v op="$OP" \
+  "$(cat "$BENCH_HOME/lib/median.awk")"'
   { rps[$1] = rps[$1] " " $2; cpu[$1] = cpu[$1] " " $3; runs[$1]++ }
   END {
     printf "%s, %d runs each:\n", op, runs["A"]

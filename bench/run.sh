@@ -468,7 +468,7 @@ ELAPSED=$(( $(date +%s) - T0 ))
   sed 's/^/- /' "$OUT_DIR/context.txt"
   echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg); whole run took ${ELAPSED}s"
   echo
-  awk -F'\t' -v noisy_pct="$NOISY_PCT" -v cpus="$(nproc)" -f "$BENCH_HOME/lib/table.awk" "$RESULTS"
+  awk -F'\t' -v noisy_pct="$NOISY_PCT" -v cpus="$(nproc)" -f "$BENCH_HOME/lib/median.awk" -f "$BENCH_HOME/lib/table.awk" "$RESULTS"
   echo
   if [[ $COUNT_STATUS == 1 ]]; then
     echo "non-2xx: every status outside 200–299, counted in Lua."

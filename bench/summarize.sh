@@ -7,4 +7,4 @@ set -euo pipefail
 BENCH_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 (($# > 0)) || { echo "usage: $0 results.tsv..." >&2; exit 2; }
 # CPUS (default: this machine's): the measured machine's CPU count, for "server CPU µs/req".
-awk -F'\t' -v noisy_pct="${NOISY_PCT:-25}" -v cpus="${CPUS:-$(nproc)}" -f "$BENCH_HOME/lib/table.awk" "$@"
+awk -F'\t' -v noisy_pct="${NOISY_PCT:-25}" -v cpus="${CPUS:-$(nproc)}" -f "$BENCH_HOME/lib/median.awk" -f "$BENCH_HOME/lib/table.awk" "$@"

@@ -1,5 +1,5 @@
 # table.awk: a Markdown table from one or more results.tsv files (run.sh writes them).
-#   awk -F'\t' -v cpus="$(nproc)" -f lib/table.awk results.tsv [more results.tsv ...]
+#   awk -F'\t' -v cpus="$(nproc)" -f lib/median.awk -f lib/table.awk results.tsv [more ...]
 # One row per target/op, in first-seen order: median and min–max over the runs;
 # runs whose other-CPU figure (column 10) is above noisy_pct (default 25; set it
 # with -v noisy_pct=N) are left out when the row has at least one quiet run.
@@ -9,12 +9,6 @@
 BEGIN {
   print "| target | op | runs | req/s (median) | req/s min–max | p50 ms (median) | p99 ms (median) | p99 ms min–max | non-2xx | socket errors | other CPU % (max) | server CPU µs/req (median) | req/s vs nginx | req/s vs webdis | p99 vs nginx |"
   print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-}
-function med(s,   a, n, i, j, x) {
-  n = split(s, a, " ")
-  for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > x + 0; j--) a[j + 1] = a[j]; a[j + 1] = x }
-  lo = a[1]; hi = a[n]
-  return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
 function add(k, q) {
   runs[k, q]++; rps[k, q] = rps[k, q] " " $4; p50[k, q] = p50[k, q] " " $5; p99[k, q] = p99[k, q] " " $6
