@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.smallrye.certs.PemCertificateFiles;
@@ -403,15 +404,7 @@ class StoredClusterReconcilerTest {
         .extracting(p -> p.getPort().getIntVal())
         .containsExactlyInAnyOrder(8080, 9000);
 
-    client
-        .resources(StoredCluster.class)
-        .inNamespace(NS)
-        .withName("np")
-        .edit(
-            c -> {
-              c.getSpec().setNetworkPolicy(false);
-              return c;
-            });
+    editSpec("np", spec -> spec.setNetworkPolicy(false));
     Awaitility.await()
         .atMost(WAIT)
         .until(
@@ -446,15 +439,7 @@ class StoredClusterReconcilerTest {
   void changingPartitions_afterCreation_isInvalid_andTheStoresAreLeftAlone() {
     create("demo", spec -> {});
     StatefulSet before = await(StatefulSet.class, "demo-store");
-    client
-        .resources(StoredCluster.class)
-        .inNamespace(NS)
-        .withName("demo")
-        .edit(
-            c -> {
-              c.getSpec().setPartitions(2048);
-              return c;
-            });
+    editSpec("demo", spec -> spec.setPartitions(2048));
     StoredClusterStatus status = awaitStatus("demo", s -> "Invalid".equals(s.getPhase()));
     assertThat(condition(status, "Invalid").getMessage())
         .contains("partitions cannot change after creation (created with 1024, now 2048)");
@@ -530,14 +515,30 @@ class StoredClusterReconcilerTest {
   }
 
   private void scaleTo(String name, int stores) {
-    client
-        .resources(StoredCluster.class)
-        .inNamespace(NS)
-        .withName(name)
-        .edit(
-            c -> {
-              c.getSpec().getStores().setReplicas(stores);
-              return c;
+    editSpec(name, spec -> spec.getStores().setReplicas(stores));
+  }
+
+  /**
+   * Changes the resource's spec as a user would. The operator may patch the status between the read
+   * and the write of an edit (409 Conflict); a user's kubectl would read again and retry.
+   */
+  private void editSpec(String name, java.util.function.Consumer<StoredClusterSpec> change) {
+    Awaitility.await(name + " edited")
+        .atMost(WAIT)
+        .ignoreExceptionsMatching(
+            e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+        .until(
+            () -> {
+              client
+                  .resources(StoredCluster.class)
+                  .inNamespace(NS)
+                  .withName(name)
+                  .edit(
+                      c -> {
+                        change.accept(c.getSpec());
+                        return c;
+                      });
+              return true;
             });
   }
 
