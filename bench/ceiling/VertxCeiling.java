@@ -10,7 +10,7 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * The {@code vertx} target of bench/run.sh: the HTTP ceiling of the stack Stored is built on. A
  * bare Vert.x server, from the packaged app's own libraries, with Quarkus' default number of event
- * loops (two per core), that answers the way run.sh's nginx does: every GET with the same value,
+ * loops (two per core) and transport, that answers the way run.sh's nginx does: every GET with the same value,
  * every PUT with 201 once its body is read. It stores nothing and routes nothing, so the gap
  * between this row and nginx's is the JVM's and Netty's, and the gap between stored's and this
  * one is Quarkus' and Stored's own.
@@ -22,7 +22,9 @@ public final class VertxCeiling {
     int port = Integer.parseInt(args[0]);
     Buffer value = Buffer.buffer(args[1]);
     int loops = 2 * Runtime.getRuntime().availableProcessors();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+    // the transport Stored uses (quarkus.vertx.prefer-native-transport): epoll where it loads
+    Vertx vertx =
+        Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
     vertx
         .deployVerticle(
             () ->
@@ -36,7 +38,10 @@ public final class VertxCeiling {
                   }
                 },
             new DeploymentOptions().setInstances(loops))
-        .onSuccess(id -> System.out.println("vertx ceiling listening on 127.0.0.1:" + port))
+        .onSuccess(id -> System.out.println(
+                        "vertx ceiling listening on 127.0.0.1:"
+                            + port
+                            + (vertx.isNativeTransportEnabled() ? " (epoll)" : " (NIO)")))
         .onFailure(
             e -> {
               e.printStackTrace();

@@ -8,12 +8,23 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import jakarta.inject.Inject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /** The default process: endpoint + store, management on its own port. */
 @QuarkusTest
 class ManagementTest {
+  @Inject Vertx vertx;
+
+  @Test
+  @EnabledOnOs(value = OS.LINUX, architectures = "amd64")
+  void onLinuxX86_theHttpServerAndThePeersUseNettysEpollTransport() {
+    assertThat(NodeLifecycle.transport(vertx)).isEqualTo("epoll");
+  }
 
   @Test
   void healthIsUp_andReadinessNamesTheRoles() {
