@@ -84,8 +84,9 @@ public class NodeLifecycle {
   }
 
   /**
-   * Netty's epoll transport (its Linux x86-64 and arm64 libraries ship in the app) costs 8-16 %
-   * less CPU per PUT than Java's NIO; elsewhere Vert.x falls back to NIO, and the log says why.
+   * Netty's epoll transport (its Linux x86-64 and arm64 libraries ship in the app) calls the kernel
+   * through JNI rather than through Java's NIO layers; elsewhere Vert.x falls back to NIO, and the
+   * log says why.
    */
   static String transport(Vertx vertx) {
     if (vertx.isNativeTransportEnabled()) {
