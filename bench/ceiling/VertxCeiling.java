@@ -10,10 +10,10 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * The {@code vertx} target of bench/run.sh: the HTTP ceiling of the stack Stored is built on. A
  * bare Vert.x server, from the packaged app's own libraries, with Quarkus' default number of event
- * loops (two per core) and transport, that answers the way run.sh's nginx does: every GET with the same value,
- * every PUT with 201 once its body is read. It stores nothing and routes nothing, so the gap
- * between this row and nginx's is the JVM's and Netty's, and the gap between stored's and this
- * one is Quarkus' and Stored's own.
+ * loops (two per core) and Stored's transport, that answers the way run.sh's nginx does: every GET
+ * with the same value, every PUT with 201 once its body is read. It stores nothing and routes
+ * nothing, so the gap between this row and nginx's is the JVM's and Netty's, and the gap between
+ * stored's and this one is Quarkus' and Stored's own.
  *
  * <pre>java -cp 'target/quarkus-app/lib/main/*' bench/ceiling/VertxCeiling.java PORT VALUE</pre>
  */
@@ -38,10 +38,12 @@ public final class VertxCeiling {
                   }
                 },
             new DeploymentOptions().setInstances(loops))
-        .onSuccess(id -> System.out.println(
-                        "vertx ceiling listening on 127.0.0.1:"
-                            + port
-                            + (vertx.isNativeTransportEnabled() ? " (epoll)" : " (NIO)")))
+        .onSuccess(
+            id ->
+                System.out.println(
+                    "vertx ceiling listening on 127.0.0.1:"
+                        + port
+                        + (vertx.isNativeTransportEnabled() ? " (epoll)" : " (NIO)")))
         .onFailure(
             e -> {
               e.printStackTrace();
