@@ -634,7 +634,7 @@ public final class ClusterResources {
             .withContainerPort(MANAGEMENT_PORT)
             .endPort()
             // Liveness waits for the start-up probe: a store's JVM touches its whole heap before
-            // it starts (-XX:+AlwaysPreTouch; 0.35-2.5 s per GiB on the bench VMs), and is
+            // it starts (-XX:+AlwaysPreTouch; 0.4-2.5 s per GiB on the bench VMs), and is
             // given 5 minutes.
             .withStartupProbe(probe("/q/health/started", 2, 150))
             .withReadinessProbe(probe("/q/health/ready", 2, 3))

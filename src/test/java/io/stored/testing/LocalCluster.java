@@ -368,9 +368,6 @@ public final class LocalCluster implements AutoCloseable {
     java.util.Random random = new java.util.Random();
     for (int attempt = 0; attempt < 200; attempt++) {
       int port = 20000 + random.nextInt(12000);
-      if (HANDED_OUT.contains(port)) {
-        continue;
-      }
       try (ServerSocket s = new ServerSocket(port)) {
         if (HANDED_OUT.add(port)) {
           return s.getLocalPort();
