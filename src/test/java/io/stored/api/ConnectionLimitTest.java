@@ -36,10 +36,6 @@ class ConnectionLimitTest {
   @Test
   void pastTheLimit_aConnectionIsClosed_andServiceResumesWhenConnectionsEnd() throws IOException {
     String server = base.toString();
-    System.out.println(
-        "PROBE "
-            + org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                .getValue("quarkus.http.limits.max-connections", String.class));
     assertThat(RawHttp.send(server, "PUT", "/limit/k/0", new byte[] {1}).status()).isEqualTo(201);
     List<RawHttp.Connection> held = new ArrayList<>();
     try {
