@@ -2,6 +2,7 @@ package io.stored.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.stored.api.RequestMetrics.Op;
 import io.stored.auth.Tokens;
@@ -76,6 +77,14 @@ public class DataRoutes {
   private final int maxId;
   private final int listLimit;
   private final int maxListLimit;
+
+  private final FastThreadLocal<BodyDeadlines> bodyDeadlines =
+      new FastThreadLocal<>() {
+        @Override
+        protected BodyDeadlines initialValue() {
+          return new BodyDeadlines();
+        }
+      };
 
   /** Distinct content types are few; sharing the strings saves memory per stored item. */
   private final ConcurrentHashMap<String, String> contentTypes = new ConcurrentHashMap<>();
@@ -554,17 +563,16 @@ public class DataRoutes {
     BodyCollector body = new BodyCollector(length);
     // A client that trickles its body would otherwise hold the connection and the partly
     // filled array for as long as it likes; past the deadline it is answered and disconnected.
-    long deadline =
-        vertx.setTimer(
-            bodyTimeoutMillis,
-            t -> {
-              if (!body.failed) {
-                body.failed = true;
-                Problems.send(req.response(), ApiException.bodyTimeout(bodyTimeoutMillis))
-                    .onComplete(ar -> req.connection().close());
-                metrics.record(Op.PUT, 408, start);
-              }
-            });
+    BodyDeadlines deadlines = bodyDeadlines.get();
+    deadlines.add(
+        body,
+        start + bodyTimeoutMillis * 1_000_000, // start: when the headers arrived
+        () -> {
+          body.failed = true;
+          Problems.send(req.response(), ApiException.bodyTimeout(bodyTimeoutMillis))
+              .onComplete(ar -> req.connection().close());
+          metrics.record(Op.PUT, 408, start);
+        });
     req.handler(
         chunk -> {
           if (body.failed) {
@@ -572,24 +580,83 @@ public class DataRoutes {
           }
           if (!body.add(chunk, maxValueSize)) {
             body.failed = true;
-            vertx.cancelTimer(deadline);
+            deadlines.remove(body);
             fail(req, Op.PUT, start, ApiException.valueTooLarge(maxValueSize));
           }
         });
     req.endHandler(
         v -> {
           if (!body.failed) {
-            vertx.cancelTimer(deadline);
+            deadlines.remove(body);
             complete(req, onBody, body.bytes(), start);
           }
         });
     req.exceptionHandler(
         t -> {
           body.failed = true;
-          vertx.cancelTimer(deadline);
+          deadlines.remove(body);
           LOG.debugf("reading the body of PUT %s failed: %s", req.path(), t.toString());
         });
     req.resume();
+  }
+
+  /**
+   * The bodies being read on one event loop, oldest first, and one periodic check that answers
+   * those past their deadline (408). Every body has the same timeout, so the list is in deadline
+   * order and the check stops at the first one still in time. It replaces a Vert.x timer per PUT,
+   * whose arming and cancelling (a map entry, a close hook and a scheduled task each time) took
+   * about 2 % of a PUT's CPU in a profile. A body is answered at most a tenth of the timeout late.
+   * Used only on its event loop's thread.
+   */
+  private final class BodyDeadlines {
+    private BodyCollector head;
+    private BodyCollector tail;
+    private boolean checking;
+
+    void add(BodyCollector body, long deadlineNanos, Runnable onTimeout) {
+      if (!checking) {
+        // on the event loop of this thread: the periodic check runs here too
+        checking = true;
+        vertx.setPeriodic(Math.max(10, bodyTimeoutMillis / 10), id -> expire(System.nanoTime()));
+      }
+      body.deadlineNanos = deadlineNanos;
+      body.onTimeout = onTimeout;
+      body.prev = tail;
+      if (tail == null) {
+        head = body;
+      } else {
+        tail.next = body;
+      }
+      tail = body;
+      body.waiting = true;
+    }
+
+    void remove(BodyCollector body) {
+      if (!body.waiting) {
+        return;
+      }
+      body.waiting = false;
+      if (body.prev == null) {
+        head = body.next;
+      } else {
+        body.prev.next = body.next;
+      }
+      if (body.next == null) {
+        tail = body.prev;
+      } else {
+        body.next.prev = body.prev;
+      }
+      body.prev = null;
+      body.next = null;
+    }
+
+    private void expire(long now) {
+      while (head != null && head.deadlineNanos - now <= 0) {
+        BodyCollector late = head;
+        remove(late);
+        late.onTimeout.run();
+      }
+    }
   }
 
   private void complete(HttpServerRequest req, Consumer<byte[]> onBody, byte[] body, long start) {
@@ -650,6 +717,13 @@ public class DataRoutes {
     private final Buffer growing;
     private int size;
     boolean failed;
+
+    // its place in its event loop's BodyDeadlines
+    boolean waiting;
+    long deadlineNanos;
+    Runnable onTimeout;
+    BodyCollector prev;
+    BodyCollector next;
 
     BodyCollector(long length) {
       this.fixed = length >= 0 ? new byte[(int) length] : null;
