@@ -1,6 +1,8 @@
 package io.stored.node;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.stored.api.AccessControl;
 import io.stored.api.ApiConfig;
@@ -17,6 +19,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,12 +30,15 @@ import java.util.Map;
  * partition of a key and its owners, primary first): "the router knows where a key resides". On the
  * monkey, {@code /stored/members}: {@code GET} lists the stores, {@code PUT
  * /stored/members/{name}?address=host:port} adds one, {@code DELETE /stored/members/{name}} makes
- * one leave (it is dropped from the ring once its partitions are handed over).
+ * one leave (it is dropped from the ring once its partitions are handed over). And {@code GET
+ * /q/openapi}, the data API's OpenAPI document.
  */
 @ApplicationScoped
 public class ManagementRoutes {
   static final String LOCATE = "/stored/locate/";
   static final String MEMBERS = "/stored/members/";
+  static final String OPENAPI = "/q/openapi";
+  private static final String OPENAPI_RESOURCE = "META-INF/openapi.yaml";
 
   private final Router router;
   private final ApiConfig api;
@@ -54,6 +61,53 @@ public class ManagementRoutes {
     mi.router().get("/stored/members").handler(ctx -> withMonkey(ctx, m -> json(ctx, m.stores())));
     mi.router().put(MEMBERS + "*").handler(this::addMember);
     mi.router().delete(MEMBERS + "*").handler(this::removeMember);
+    mi.router().get(OPENAPI).handler(this::openApi);
+  }
+
+  /**
+   * The data API's OpenAPI document: the static META-INF/openapi.yaml as it is, or as JSON for
+   * {@code ?format=json} or a request that accepts JSON and not YAML. Read on first use, not at
+   * start-up.
+   */
+  private void openApi(RoutingContext ctx) {
+    String format = ctx.request().getParam("format");
+    String accept = ctx.request().getHeader("Accept");
+    boolean json =
+        "json".equalsIgnoreCase(format)
+            || (format == null
+                && accept != null
+                && accept.contains("application/json")
+                && !accept.contains("yaml"));
+    try {
+      OpenApiDocument doc = openApiDocument();
+      ctx.response()
+          .putHeader("Content-Type", json ? "application/json" : "application/yaml;charset=UTF-8")
+          .end(Buffer.buffer(json ? doc.json() : doc.yaml()));
+    } catch (IOException e) {
+      ctx.fail(e);
+    }
+  }
+
+  record OpenApiDocument(byte[] yaml, byte[] json) {}
+
+  private volatile OpenApiDocument openApi;
+
+  private OpenApiDocument openApiDocument() throws IOException {
+    OpenApiDocument doc = openApi;
+    if (doc == null) {
+      byte[] yaml;
+      try (InputStream in =
+          ManagementRoutes.class.getClassLoader().getResourceAsStream(OPENAPI_RESOURCE)) {
+        if (in == null) {
+          throw new IOException(OPENAPI_RESOURCE + " is not in the application");
+        }
+        yaml = in.readAllBytes();
+      }
+      Object tree = new ObjectMapper(new YAMLFactory()).readValue(yaml, Object.class);
+      doc = new OpenApiDocument(yaml, Problems.JSON.writeValueAsBytes(tree));
+      openApi = doc;
+    }
+    return doc;
   }
 
   /** The monkey's ring on the monkey (it installs none itself), else this node's. */

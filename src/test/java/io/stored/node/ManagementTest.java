@@ -5,6 +5,7 @@ import static io.stored.testing.Requests.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -94,13 +95,27 @@ class ManagementTest {
   }
 
   @Test
-  void openApi_describesTheDataApi() {
+  void openApi_describesTheDataApi_inYamlOrJson() {
     management()
         .get("/q/openapi")
         .then()
         .statusCode(200)
+        .contentType(containsString("application/yaml"))
+        .body(containsString("openapi: 3.0.3"))
         .body(containsString("/{namespace}/{key}/{id}"))
         .body(containsString("application/problem+json"));
+    for (var json :
+        List.of(
+            management().queryParam("format", "json"),
+            management().header("Accept", "application/json"))) {
+      json.get("/q/openapi")
+          .then()
+          .statusCode(200)
+          .contentType(containsString("application/json"))
+          .body("openapi", equalTo("3.0.3"))
+          .body("info.title", equalTo("Stored data API"))
+          .body("paths", hasKey("/{namespace}/{key}/{id}"));
+    }
   }
 
   @Test
