@@ -256,6 +256,12 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
   @Override
   public ErrorStatusUpdateControl<StoredCluster> updateErrorStatus(
       StoredCluster cluster, Context<StoredCluster> context, Exception e) {
+    if (interrupted(e)) {
+      // The operator is stopping (a restart, a rolling update) and interrupted this pass: the
+      // cluster is as fine as before, and the next operator reconciles it again.
+      LOG.debugf("reconciling StoredCluster %s was interrupted: %s", name(cluster), e);
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     LOG.errorf(e, "reconciling StoredCluster %s failed", name(cluster));
     StoredClusterStatus status =
         cluster.getStatus() == null ? new StoredClusterStatus() : cluster.getStatus();
@@ -266,6 +272,15 @@ public class StoredClusterReconciler implements Reconciler<StoredCluster>, Clean
     status.setConditions(conditions);
     cluster.setStatus(status);
     return ErrorStatusUpdateControl.patchStatus(cluster);
+  }
+
+  private static boolean interrupted(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

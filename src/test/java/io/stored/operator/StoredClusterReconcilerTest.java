@@ -448,6 +448,25 @@ class StoredClusterReconcilerTest {
   }
 
   @Test
+  void aPassInterruptedByTheOperatorStopping_writesNoErrorStatus_whileARealFailureDoes() {
+    StoredCluster cluster = new StoredCluster();
+    cluster.getMetadata().setName("demo");
+    cluster.getMetadata().setNamespace(NS);
+    Exception interrupted =
+        new io.fabric8.kubernetes.client.KubernetesClientException(
+            "Operation: [get] failed.", new java.io.InterruptedIOException());
+    assertThat(reconciler.updateErrorStatus(cluster, null, interrupted).getResource()).isEmpty();
+    StoredCluster failed =
+        reconciler
+            .updateErrorStatus(cluster, null, new IllegalStateException("the API server said no"))
+            .getResource()
+            .orElseThrow();
+    assertThat(condition(failed.getStatus(), "Ready").getReason()).isEqualTo("ReconcileError");
+    assertThat(condition(failed.getStatus(), "Ready").getMessage())
+        .isEqualTo("the API server said no");
+  }
+
+  @Test
   void anOperatorRestart_changesNothing() {
     create("demo", spec -> {});
     awaitStatus("demo", s -> "Pending".equals(s.getPhase()));
