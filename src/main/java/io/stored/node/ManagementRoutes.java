@@ -45,6 +45,9 @@ public class ManagementRoutes {
   private final Cluster cluster;
   private final AccessControl access;
 
+  /** The OpenAPI document, read on its first request. */
+  private volatile OpenApiDocument openApi;
+
   ManagementRoutes(Router router, ApiConfig api, Cluster cluster, AccessControl access) {
     this.router = router;
     this.api = api;
@@ -88,9 +91,7 @@ public class ManagementRoutes {
     }
   }
 
-  record OpenApiDocument(byte[] yaml, byte[] json) {}
-
-  private volatile OpenApiDocument openApi;
+  private record OpenApiDocument(byte[] yaml, byte[] json) {}
 
   private OpenApiDocument openApiDocument() throws IOException {
     OpenApiDocument doc = openApi;
