@@ -87,8 +87,23 @@ public final class RawHttp {
     }
 
     public Response send(byte[] request) throws IOException {
-      socket.getOutputStream().write(request);
+      write(request);
+      return read();
+    }
+
+    /** Writes bytes without reading: part of a request, sent as a slow client would. */
+    public void write(byte[] bytes) throws IOException {
+      socket.getOutputStream().write(bytes);
       socket.getOutputStream().flush();
+    }
+
+    /** Bytes the server sent that no {@link #send} or {@link #read} has read yet. */
+    public int unread() throws IOException {
+      return in.available();
+    }
+
+    /** Reads the next response. */
+    public Response read() throws IOException {
       String statusLine = line(in);
       int status = Integer.parseInt(statusLine.split(" ")[1]);
       Map<String, String> headers = new LinkedHashMap<>();
