@@ -82,11 +82,19 @@ public class AccessControl {
    * needed} on {@code namespace}.
    */
   public void require(HttpServerRequest req, String namespace, Tokens.Role needed) {
+    if (tokens != null) {
+      require(req.getHeader(HttpHeaders.AUTHORIZATION), namespace, needed);
+    }
+  }
+
+  /**
+   * As {@link #require(HttpServerRequest, String, Tokens.Role)}, given the Authorization header.
+   */
+  void require(String header, String namespace, Tokens.Role needed) {
     Tokens t = tokens;
     if (t == null) {
       return;
     }
-    String header = req.getHeader(HttpHeaders.AUTHORIZATION);
     String token =
         header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
             ? header.substring(BEARER.length()).trim()

@@ -26,6 +26,14 @@ public interface ApiConfig {
   @WithDefault("30s")
   java.time.Duration bodyTimeout();
 
+  /**
+   * Whether plain HTTP/1.1 item requests (GET, HEAD, PUT, DELETE without query or conditional
+   * headers) are answered straight from the connection's bytes, without Vert.x's HTTP layers
+   * (FastPath); any other request hands its connection to Vert.x.
+   */
+  @WithDefault("true")
+  boolean fastPath();
+
   /** Page size of listings when the request gives no {@code limit}. */
   @WithDefault("1000")
   int listLimit();

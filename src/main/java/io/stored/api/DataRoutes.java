@@ -31,10 +31,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,9 +56,9 @@ public class DataRoutes {
   private static final String ITEM_ALLOW = "GET, HEAD, PUT, DELETE, OPTIONS";
   private static final String KEY_ALLOW = "GET, HEAD, DELETE, OPTIONS";
   private static final String NAMESPACE_ALLOW = "GET, HEAD, OPTIONS";
-  private static final Set<String> NONE = Set.of();
-  private static final Set<String> READ = Set.of("read");
-  private static final Set<String> PUT_PARAMS = Set.of("ttl");
+  static final Set<String> NONE = Set.of();
+  static final Set<String> READ = Set.of("read");
+  static final Set<String> PUT_PARAMS = Set.of("ttl");
   private static final Set<String> LIST_IDS_PARAMS = Set.of("limit", "after", "read");
   private static final Set<String> LIST_KEYS_PARAMS = Set.of("limit", "after");
 
@@ -89,13 +91,19 @@ public class DataRoutes {
   /** Distinct content types are few; sharing the strings saves memory per stored item. */
   private final ConcurrentHashMap<String, String> contentTypes = new ConcurrentHashMap<>();
 
+  /** Serves plain HTTP/1.1 item requests without Vert.x's HTTP layers; null when off. */
+  private final FastPath fastPath;
+
   DataRoutes(
       NodeConfig node,
       ApiConfig api,
       Cluster cluster,
       AccessControl access,
       RequestMetrics metrics,
-      Vertx vertx) {
+      Vertx vertx,
+      @ConfigProperty(name = "quarkus.http.limits.max-connections") OptionalInt maxConnections,
+      @ConfigProperty(name = "quarkus.http.access-log.enabled", defaultValue = "false")
+          boolean accessLog) {
     this.node = node;
     this.vertx = vertx;
     this.client = cluster.client();
@@ -107,6 +115,29 @@ public class DataRoutes {
     this.maxId = api.maxIdSize();
     this.listLimit = api.listLimit();
     this.maxListLimit = api.maxListLimit();
+    if (!api.fastPath()) {
+      this.fastPath = null;
+    } else if (accessLog) {
+      // Quarkus' access log sees only what Vert.x serves
+      LOG.info("data API fast path off: quarkus.http.access-log.enabled is set");
+      this.fastPath = null;
+    } else {
+      this.fastPath =
+          new FastPath(
+              this::contentType,
+              client,
+              access,
+              metrics,
+              maxKey,
+              maxId,
+              maxValueSize,
+              maxConnections.orElse(Integer.MAX_VALUE));
+    }
+  }
+
+  /** The fast path, or null when it is off (for tests). */
+  FastPath fastPath() {
+    return fastPath;
   }
 
   void register(@Observes io.vertx.ext.web.Router web) {
@@ -137,6 +168,9 @@ public class DataRoutes {
   void handle(RoutingContext ctx) {
     long start = System.nanoTime();
     HttpServerRequest req = ctx.request();
+    if (fastPath != null && !fastPath.armed()) {
+      fastPath.arm(req);
+    }
     ItemPath path;
     Op op;
     try {
@@ -295,16 +329,7 @@ public class DataRoutes {
         Reply.Written.class,
         r -> {
           HttpServerResponse resp = req.response();
-          int status =
-              switch (r.outcome()) {
-                case CREATED -> 201;
-                case UPDATED, DELETED -> 200;
-                case NOT_FOUND -> throw ApiException.notFound("no item at " + req.path());
-                case PRECONDITION_FAILED ->
-                    throw ApiException.preconditionFailed(
-                        "the item's current state does not satisfy If-Match / If-None-Match");
-                case INSUFFICIENT_STORAGE -> throw ApiException.insufficientStorage(r.version());
-              };
+          int status = writtenStatus(r, req.path());
           resp.setStatusCode(status);
           if (status == 201) {
             resp.putHeader(HttpHeaders.LOCATION, ItemPath.location(key));
@@ -315,6 +340,19 @@ public class DataRoutes {
           resp.end();
           metrics.record(op, status, start);
         });
+  }
+
+  /** The status of a put or delete the store answered; a refusal is thrown as its problem. */
+  static int writtenStatus(Reply.Written r, String path) {
+    return switch (r.outcome()) {
+      case CREATED -> 201;
+      case UPDATED, DELETED -> 200;
+      case NOT_FOUND -> throw ApiException.notFound("no item at " + path);
+      case PRECONDITION_FAILED ->
+          throw ApiException.preconditionFailed(
+              "the item's current state does not satisfy If-Match / If-None-Match");
+      case INSUFFICIENT_STORAGE -> throw ApiException.insufficientStorage(r.version());
+    };
   }
 
   private void listIds(HttpServerRequest req, ItemPath path, boolean head, long start) {
@@ -461,7 +499,7 @@ public class DataRoutes {
     }
   }
 
-  private static ApiException unavailable(Reply r) {
+  static ApiException unavailable(Reply r) {
     String why =
         r instanceof Reply.Unavailable u
             ? u.reason()
@@ -507,7 +545,7 @@ public class DataRoutes {
   }
 
   /** Whether {@code ?read=any} allows a backup to answer. */
-  private static boolean readAny(QueryParams q) {
+  static boolean readAny(QueryParams q) {
     String read = q.get("read");
     if (read != null && !read.equals("primary") && !read.equals("any")) {
       throw ApiException.badRequest("read must be primary or any, was '" + read + "'");
@@ -515,7 +553,8 @@ public class DataRoutes {
     return "any".equals(read);
   }
 
-  private String contentType(String header) {
+  /** The stored content type for a Content-Type header: shared strings, at most 256 chars. */
+  String contentType(String header) {
     if (header == null || header.isEmpty()) {
       return OCTET_STREAM;
     }

@@ -18,23 +18,26 @@ public final class Problems {
 
   /** Sends the problem; returns the future of the response's end. */
   public static io.vertx.core.Future<Void> send(HttpServerResponse response, ApiException e) {
+    response.setStatusCode(e.status());
+    for (Map.Entry<String, String> h : e.headers().entrySet()) {
+      response.putHeader(h.getKey(), h.getValue());
+    }
+    response.putHeader("Content-Type", PROBLEM_JSON);
+    return response.end(Buffer.buffer(body(e)));
+  }
+
+  /** The problem document of {@code e}, as UTF-8 JSON. */
+  static byte[] body(ApiException e) {
     ObjectNode body =
         JSON.createObjectNode()
             .put("type", e.type())
             .put("title", e.title())
             .put("status", e.status())
             .put("detail", e.detail());
-    byte[] bytes;
     try {
-      bytes = JSON.writeValueAsBytes(body);
+      return JSON.writeValueAsBytes(body);
     } catch (JsonProcessingException ex) {
       throw new IllegalStateException("cannot serialise a problem", ex);
     }
-    response.setStatusCode(e.status());
-    for (Map.Entry<String, String> h : e.headers().entrySet()) {
-      response.putHeader(h.getKey(), h.getValue());
-    }
-    response.putHeader("Content-Type", PROBLEM_JSON);
-    return response.end(Buffer.buffer(bytes));
   }
 }

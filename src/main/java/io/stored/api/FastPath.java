@@ -1,0 +1,792 @@
+package io.stored.api;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.ssl.SslHandler;
+import io.stored.api.RequestMetrics.Op;
+import io.stored.auth.Tokens;
+import io.stored.engine.ItemKey;
+import io.stored.engine.Mutation;
+import io.stored.engine.Precondition;
+import io.stored.replication.Message;
+import io.stored.replication.Reply;
+import io.stored.router.ClusterClient;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.impl.Http1xOrH2CHandler;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.UnaryOperator;
+import org.jboss.logging.Logger;
+
+/**
+ * The data API's fast path for plain HTTP/1.1: the common item requests (GET, HEAD, PUT and DELETE
+ * of {@code /{namespace}/{key}/{id}}, no query, no conditional headers) are parsed and answered
+ * straight from the connection's bytes, without Netty's HTTP codec, Vert.x's request objects or
+ * Quarkus' router. Those layers cost a GET about a quarter of its CPU (bench/README.md); the rest
+ * is the kernel's.
+ *
+ * <p>It is a Netty handler at the front of each cleartext connection of the HTTP port, ahead of
+ * Vert.x's own handlers, and it serves only requests it understands completely: a request line of
+ * one of those methods and {@code HTTP/1.1}, the headers of a small known set (Host exactly once),
+ * a body only on PUT, with Content-Length and wholly received. At the first request outside that
+ * set it hands the connection over: it removes itself and passes that request's bytes on, so Vert.x
+ * sees the rest of the connection from a request boundary, as if from its start, and answers as
+ * always (a listing, a query, If-Match, Expect, chunked bodies, HTTP/1.0, h2c upgrades, malformed
+ * input). What the fast path answers is byte for byte what {@link DataRoutes} answers, except the
+ * ETag and the order of nothing else (FastPathTest compares them).
+ *
+ * <p>It is installed lazily: the first plain HTTP/1.1 request of the port (served by Vert.x) puts
+ * an {@link Acceptor} into the pipeline of the port's server channel, which gives every connection
+ * accepted afterwards a {@link Conn} right behind Vert.x's idle-timeout handler. Quarkus counts a
+ * connection against {@code quarkus.http.limits.max-connections} only once Vert.x has seen its
+ * first request, which a fast-path connection may never reach, so the acceptor enforces that limit
+ * itself for the connections it sees, from their acceptance.
+ */
+final class FastPath {
+  private static final Logger LOG = Logger.getLogger(FastPath.class);
+  static final String NAME = "stored-fast-path";
+
+  /** A head longer than this is left to Vert.x (which answers 431 past its own limit). */
+  private static final int MAX_HEAD = 8192;
+
+  /** A request line longer than this is left to Vert.x (414 past 4096 bytes). */
+  private static final int MAX_REQUEST_LINE = 4096;
+
+  /** Requests pipelined behind one awaiting its reply are read no further past this. */
+  private static final int MAX_BUFFERED = 65536;
+
+  private static final byte[] HTTP_1_1 = ascii(" HTTP/1.1\r");
+  private static final byte[] OK = ascii("HTTP/1.1 200 OK\r\n");
+  private static final byte[] CREATED = ascii("HTTP/1.1 201 Created\r\n");
+  private static final byte[] CONTENT_TYPE = ascii("content-type: ");
+  private static final byte[] ETAG = ascii("etag: \"");
+  private static final byte[] QUOTE_CRLF = ascii("\"\r\n");
+  private static final byte[] LOCATION = ascii("location: ");
+  private static final byte[] CONTENT_LENGTH = ascii("content-length: ");
+  private static final byte[] PROBLEM_TYPE =
+      ascii("Content-Type: " + Problems.PROBLEM_JSON + "\r\n");
+  private static final byte[] EMPTY_BODY = ascii("content-length: 0\r\n\r\n");
+  private static final byte[] CRLF = ascii("\r\n");
+
+  // header names, lower case
+  private static final byte[] HOST = ascii("host");
+  private static final byte[] LENGTH = ascii("content-length");
+  private static final byte[] TYPE = ascii("content-type");
+  private static final byte[] AUTHORIZATION = ascii("authorization");
+  private static final byte[] CONNECTION = ascii("connection");
+  private static final byte[] KEEP_ALIVE = ascii("keep-alive");
+  private static final byte[][] IGNORED = {
+    ascii("user-agent"), ascii("accept"), ascii("accept-encoding"), ascii("accept-language")
+  };
+
+  private final UnaryOperator<String> contentTypes;
+  private final ClusterClient client;
+  private final AccessControl access;
+  private final RequestMetrics metrics;
+  private final int maxKey;
+  private final int maxId;
+  private final long maxValueSize;
+  private final int maxConnections;
+  private final AtomicInteger open = new AtomicInteger();
+  private final LongAdder served = new LongAdder();
+  private final LongAdder handedOff = new LongAdder();
+  private final Placer placer = new Placer();
+  private volatile boolean armed;
+
+  /**
+   * @param contentTypes the content type to store for a Content-Type header (or null), as {@link
+   *     DataRoutes#contentType}
+   * @param maxConnections the port's connection limit ({@link Integer#MAX_VALUE}: none)
+   */
+  FastPath(
+      UnaryOperator<String> contentTypes,
+      ClusterClient client,
+      AccessControl access,
+      RequestMetrics metrics,
+      int maxKey,
+      int maxId,
+      long maxValueSize,
+      int maxConnections) {
+    this.contentTypes = contentTypes;
+    this.client = client;
+    this.access = access;
+    this.metrics = metrics;
+    this.maxKey = maxKey;
+    this.maxId = maxId;
+    this.maxValueSize = maxValueSize;
+    this.maxConnections = maxConnections;
+  }
+
+  boolean armed() {
+    return armed;
+  }
+
+  /** Requests the fast path answered. */
+  long served() {
+    return served.sum();
+  }
+
+  /** Connections it handed over to Vert.x. */
+  long handedOff() {
+    return handedOff.sum();
+  }
+
+  /**
+   * Installs the fast path for connections the port of {@code req} accepts from now on, if {@code
+   * req} came over plain HTTP/1.1 on TCP (else it waits for such a request).
+   */
+  void arm(HttpServerRequest req) {
+    if (req.isSSL() || req.version() != HttpVersion.HTTP_1_1) {
+      return;
+    }
+    if (!(req.connection() instanceof ConnectionBase conn)) {
+      armed = true; // a Vert.x this does not know: stay off
+      LOG.infof("data API fast path off: unexpected connection %s", req.connection());
+      return;
+    }
+    if (!(conn.channel() instanceof SocketChannel ch) || ch.parent() == null) {
+      return; // not TCP (a Unix domain socket): wait for a TCP connection
+    }
+    synchronized (this) {
+      if (armed) {
+        return;
+      }
+      armed = true;
+    }
+    Channel server = ch.parent();
+    ChannelPipeline p = server.pipeline();
+    // a dev-mode reload keeps the server: the new beans replace the old acceptor
+    if (p.get(NAME) != null) {
+      p.replace(NAME, NAME, new Acceptor());
+    } else {
+      p.addFirst(NAME, new Acceptor());
+    }
+    LOG.infof("data API fast path on for connections to %s", server.localAddress());
+  }
+
+  /** The handler that serves one connection. */
+  ChannelHandler newConnection() {
+    return new Conn();
+  }
+
+  /** On the server channel: gives each accepted connection a {@link Placer}. */
+  @ChannelHandler.Sharable
+  private final class Acceptor extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof Channel child) {
+        // before the server bootstrap adds Vert.x's initializer: runs first at registration
+        child.pipeline().addLast(placer);
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  /**
+   * Runs once per connection when it is registered, after Vert.x's initializer built its pipeline:
+   * counts it, and puts a {@link Conn} in front of Vert.x's HTTP/1-or-h2c detector.
+   */
+  @ChannelHandler.Sharable
+  private final class Placer extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRegistered(ChannelHandlerContext ctx) {
+      ChannelPipeline p = ctx.pipeline();
+      p.remove(this);
+      Channel ch = ctx.channel();
+      ctx.fireChannelRegistered();
+      if (maxConnections != Integer.MAX_VALUE) {
+        if (open.incrementAndGet() > maxConnections) {
+          open.decrementAndGet();
+          ch.close();
+          return;
+        }
+        ch.closeFuture().addListener(f -> open.decrementAndGet());
+      }
+      ChannelHandlerContext detector = p.context(Http1xOrH2CHandler.class);
+      // only the layout this knows: cleartext, the detector last (Vert.x's idle handler before it)
+      if (detector != null && p.get(SslHandler.class) == null && p.last() == detector.handler()) {
+        p.addBefore(detector.name(), NAME, newConnection());
+      }
+    }
+  }
+
+  /** What parsing one request found. */
+  private enum Step {
+    SERVED,
+    NEED_MORE,
+    HAND_OFF
+  }
+
+  /** One connection's fast path, on its event loop. */
+  private final class Conn extends ChannelInboundHandlerAdapter {
+    private ByteBuf in;
+    private boolean waiting; // a reply is awaited; requests behind it stay buffered
+    private boolean handingOff;
+
+    // the request being parsed
+    private int pathFrom;
+    private int pathTo;
+    private long contentLength;
+    private String contentType;
+    private String authorization;
+    private int hosts;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!(msg instanceof ByteBuf bytes)) {
+        ctx.fireChannelRead(msg);
+        return;
+      }
+      in =
+          in == null
+              ? bytes
+              : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), in, bytes);
+      if (waiting) {
+        if (in.readableBytes() > MAX_BUFFERED) {
+          ctx.channel().config().setAutoRead(false);
+        }
+        return;
+      }
+      serve(ctx);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable() && !waiting) {
+        ctx.channel().config().setAutoRead(true);
+        serve(ctx);
+        ctx.flush();
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      release();
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // nothing behind this handles it before the hand-over (a reset peer, mostly)
+      LOG.debugf("data API connection %s failed: %s", ctx.channel(), cause.toString());
+      ctx.close();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+      ByteBuf rest = in;
+      in = null;
+      if (rest == null) {
+        return;
+      }
+      if (handingOff && rest.isReadable() && ctx.channel().isActive()) {
+        // Vert.x reads the connection from here on, starting with the request this left
+        ctx.fireChannelRead(rest);
+        ctx.fireChannelReadComplete();
+      } else {
+        rest.release();
+      }
+    }
+
+    private void release() {
+      if (in != null) {
+        in.release();
+        in = null;
+      }
+    }
+
+    /** Answers the buffered requests, in order, until one is incomplete, awaited or foreign. */
+    private void serve(ChannelHandlerContext ctx) {
+      while (in != null && in.isReadable() && !waiting) {
+        if (!ctx.channel().isWritable()) {
+          // the client does not read its answers: stop reading its requests
+          ctx.channel().config().setAutoRead(false);
+          return;
+        }
+        Step step = step(ctx);
+        if (step == Step.NEED_MORE) {
+          break;
+        }
+        if (step == Step.HAND_OFF) {
+          handOff(ctx);
+          return;
+        }
+      }
+      if (in != null) {
+        if (!in.isReadable()) {
+          release();
+        } else {
+          in.discardSomeReadBytes();
+        }
+      }
+    }
+
+    private void handOff(ChannelHandlerContext ctx) {
+      handedOff.increment();
+      handingOff = true;
+      ctx.channel().config().setAutoRead(true);
+      ctx.flush();
+      ctx.pipeline().remove(this);
+    }
+
+    /** Parses the request at the reader index and answers it, or says why not. */
+    private Step step(ChannelHandlerContext ctx) {
+      ByteBuf b = in;
+      int from = b.readerIndex();
+      int end = Math.min(b.writerIndex(), from + MAX_HEAD);
+      int lf = indexOf(b, from, end, (byte) '\n');
+      if (lf < 0) {
+        return end - from >= MAX_HEAD ? Step.HAND_OFF : Step.NEED_MORE;
+      }
+      if (lf - from > MAX_REQUEST_LINE) {
+        return Step.HAND_OFF;
+      }
+      Op op = method(b, from);
+      if (op == null) {
+        return Step.HAND_OFF;
+      }
+      pathFrom = from + methodLength(op) + 1;
+      pathTo = indexOf(b, pathFrom, lf, (byte) ' ');
+      if (pathTo < 0
+          || b.getByte(pathFrom) != '/'
+          || !plainTarget(b, pathFrom, pathTo)
+          || !matches(b, pathTo, HTTP_1_1)
+          || pathTo + HTTP_1_1.length != lf) {
+        return Step.HAND_OFF;
+      }
+      int headEnd = headers(b, lf + 1, end);
+      if (headEnd == -1) {
+        return end - from >= MAX_HEAD ? Step.HAND_OFF : Step.NEED_MORE;
+      }
+      if (headEnd < 0 || hosts != 1) {
+        return Step.HAND_OFF;
+      }
+      long length = contentLength;
+      if (op == Op.PUT
+          ? length < 0 || length > maxValueSize || b.writerIndex() - headEnd < length
+          : length > 0) {
+        return Step.HAND_OFF; // no length, too long, not all here yet, or a body we do not take
+      }
+      int q = indexOf(b, pathFrom, pathTo, (byte) '?');
+      int pathEnd = q < 0 ? pathTo : q;
+      String raw = b.toString(pathFrom, pathEnd - pathFrom, StandardCharsets.US_ASCII);
+      String query = q < 0 ? null : b.toString(q + 1, pathTo - q - 1, StandardCharsets.US_ASCII);
+      ItemPath path;
+      boolean any = false;
+      long ttl = 0;
+      try {
+        path = ItemPath.parse(raw, maxKey, maxId);
+        switch (op) {
+          case GET, HEAD -> any = DataRoutes.readAny(QueryParams.parse(query, DataRoutes.READ));
+          case PUT -> ttl = QueryParams.parse(query, DataRoutes.PUT_PARAMS).ttlMillis();
+          default -> QueryParams.parse(query, DataRoutes.NONE);
+        }
+      } catch (ApiException e) {
+        return Step.HAND_OFF; // Vert.x answers malformed paths and parameters
+      }
+      if (path.depth() != 3) {
+        return Step.HAND_OFF;
+      }
+      byte[] body = null;
+      if (op == Op.PUT) {
+        body = new byte[(int) length];
+        b.getBytes(headEnd, body);
+      }
+      b.readerIndex(headEnd + (int) Math.max(0, length));
+      served.increment();
+      dispatch(ctx, op, path, raw, any, ttl, body, System.nanoTime());
+      return Step.SERVED;
+    }
+
+    /**
+     * Reads the header lines from {@code at}; returns the index after the empty line, -1 when it is
+     * not here yet, -2 for anything outside the known set.
+     */
+    private int headers(ByteBuf b, int at, int end) {
+      contentLength = -1;
+      contentType = null;
+      authorization = null;
+      hosts = 0;
+      while (true) {
+        int lf = indexOf(b, at, end, (byte) '\n');
+        if (lf < 0) {
+          return -1;
+        }
+        if (lf == at || b.getByte(lf - 1) != '\r') {
+          return -2; // a bare LF
+        }
+        if (lf == at + 1) {
+          return lf + 1; // the empty line
+        }
+        int colon = indexOf(b, at, lf, (byte) ':');
+        if (colon <= at || !token(b, at, colon)) {
+          return -2;
+        }
+        int v = colon + 1;
+        int ve = lf - 1;
+        while (v < ve && (b.getByte(v) == ' ' || b.getByte(v) == '\t')) {
+          v++;
+        }
+        while (ve > v && (b.getByte(ve - 1) == ' ' || b.getByte(ve - 1) == '\t')) {
+          ve--;
+        }
+        if (!visible(b, v, ve) || !header(b, at, colon, v, ve)) {
+          return -2;
+        }
+        at = lf + 1;
+      }
+    }
+
+    /** Takes one header; false for one this does not know or cannot take. */
+    private boolean header(ByteBuf b, int name, int nameEnd, int v, int ve) {
+      if (is(b, name, nameEnd, HOST)) {
+        hosts++;
+        return true;
+      }
+      if (is(b, name, nameEnd, LENGTH)) {
+        if (contentLength >= 0 || ve == v || ve - v > 12) {
+          return false;
+        }
+        long n = 0;
+        for (int i = v; i < ve; i++) {
+          int d = b.getByte(i) - '0';
+          if (d < 0 || d > 9) {
+            return false;
+          }
+          n = n * 10 + d;
+        }
+        contentLength = n;
+        return true;
+      }
+      if (is(b, name, nameEnd, TYPE)) {
+        if (contentType != null) {
+          return false;
+        }
+        contentType = b.toString(v, ve - v, StandardCharsets.US_ASCII);
+        return true;
+      }
+      if (is(b, name, nameEnd, AUTHORIZATION)) {
+        if (authorization != null) {
+          return false;
+        }
+        authorization = b.toString(v, ve - v, StandardCharsets.US_ASCII);
+        return true;
+      }
+      if (is(b, name, nameEnd, CONNECTION)) {
+        return is(b, v, ve, KEEP_ALIVE);
+      }
+      for (byte[] ignored : IGNORED) {
+        if (is(b, name, nameEnd, ignored)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private void dispatch(
+        ChannelHandlerContext ctx,
+        Op op,
+        ItemPath path,
+        String raw,
+        boolean any,
+        long ttl,
+        byte[] body,
+        long start) {
+      ItemKey key = path.itemKey();
+      CompletableFuture<Reply> reply;
+      try {
+        if (access.enabled()) {
+          access.require(
+              authorization,
+              new String(path.namespace(), StandardCharsets.UTF_8),
+              op == Op.PUT || op == Op.DELETE ? Tokens.Role.WRITE : Tokens.Role.READ);
+        }
+        String type = op == Op.PUT ? contentTypes.apply(contentType) : null;
+        reply =
+            (switch (op) {
+                  case GET, HEAD ->
+                      client.call(key, any, (e, p) -> new Message.Get(e, p, key, any));
+                  case PUT ->
+                      client.call(
+                          key,
+                          false,
+                          (e, p) ->
+                              new Message.Write(e, p, key, body, type, ttl, Precondition.NONE));
+                  default ->
+                      client.call(
+                          key,
+                          false,
+                          (e, p) -> new Message.Write(e, p, key, null, null, 0, Precondition.NONE));
+                })
+                .toCompletableFuture();
+      } catch (ApiException e) {
+        ctx.write(problem(ctx, op, e, start));
+        return;
+      }
+      if (reply.isDone()) {
+        // a local store answers at once: no hop, and the flush waits for the end of the read
+        ctx.write(answer(ctx, op, key, raw, reply.getNow(null), null, start));
+        return;
+      }
+      waiting = true;
+      reply.whenComplete(
+          (r, failure) -> {
+            if (ctx.executor().inEventLoop()) {
+              answered(ctx, op, key, raw, r, failure, start);
+            } else {
+              ctx.executor().execute(() -> answered(ctx, op, key, raw, r, failure, start));
+            }
+          });
+    }
+
+    private void answered(
+        ChannelHandlerContext ctx,
+        Op op,
+        ItemKey key,
+        String raw,
+        Reply r,
+        Throwable failure,
+        long start) {
+      waiting = false;
+      ctx.writeAndFlush(answer(ctx, op, key, raw, r, failure, start));
+      if (!ctx.channel().config().isAutoRead()) {
+        ctx.channel().config().setAutoRead(true);
+      }
+      if (!ctx.isRemoved()) {
+        serve(ctx);
+        ctx.flush();
+      }
+    }
+
+    /** The response to a store's reply, as {@link DataRoutes} writes it. */
+    private ByteBuf answer(
+        ChannelHandlerContext ctx,
+        Op op,
+        ItemKey key,
+        String raw,
+        Reply r,
+        Throwable failure,
+        long start) {
+      try {
+        if (failure != null) {
+          throw new IllegalStateException("request failed", failure);
+        }
+        if (op == Op.GET || op == Op.HEAD) {
+          if (!(r instanceof Reply.Item item)) {
+            throw DataRoutes.unavailable(r);
+          }
+          Mutation e = item.item();
+          if (e == null) {
+            throw ApiException.notFound("no item at " + raw);
+          }
+          byte[] value = e.value();
+          String type = e.contentType();
+          ByteBuf out =
+              ctx.alloc().ioBuffer(80 + type.length() + (op == Op.GET ? value.length : 0));
+          out.writeBytes(OK).writeBytes(CONTENT_TYPE);
+          out.writeCharSequence(type, StandardCharsets.US_ASCII);
+          out.writeBytes(CRLF);
+          etag(out, e.version());
+          out.writeBytes(CONTENT_LENGTH);
+          decimal(out, value.length);
+          out.writeBytes(CRLF).writeBytes(CRLF);
+          if (op == Op.GET) {
+            out.writeBytes(value);
+          }
+          metrics.record(op, 200, start);
+          return out;
+        }
+        if (!(r instanceof Reply.Written w)) {
+          throw DataRoutes.unavailable(r);
+        }
+        int status = DataRoutes.writtenStatus(w, raw);
+        ByteBuf out = ctx.alloc().ioBuffer(160);
+        out.writeBytes(status == 201 ? CREATED : OK);
+        if (status == 201) {
+          out.writeBytes(LOCATION);
+          out.writeCharSequence(ItemPath.location(key), StandardCharsets.US_ASCII);
+          out.writeBytes(CRLF);
+        }
+        if (op == Op.PUT) {
+          etag(out, w.version());
+        }
+        out.writeBytes(EMPTY_BODY);
+        metrics.record(op, status, start);
+        return out;
+      } catch (ApiException e) {
+        return problem(ctx, op, e, start);
+      } catch (RuntimeException e) {
+        LOG.errorf(e, "bug while serving %s %s", op, raw);
+        return problem(
+            ctx,
+            op,
+            ApiException.internal("unexpected error; the server log has the details"),
+            start);
+      }
+    }
+
+    /** A problem response as {@link Problems#send} writes it (HEAD: no length, no body). */
+    private ByteBuf problem(ChannelHandlerContext ctx, Op op, ApiException e, long start) {
+      byte[] body = Problems.body(e);
+      ByteBuf out = ctx.alloc().ioBuffer(256 + body.length);
+      out.writeCharSequence(
+          "HTTP/1.1 "
+              + e.status()
+              + " "
+              + HttpResponseStatus.valueOf(e.status()).reasonPhrase()
+              + "\r\n",
+          StandardCharsets.US_ASCII);
+      for (Map.Entry<String, String> h : e.headers().entrySet()) {
+        out.writeCharSequence(h.getKey() + ": " + h.getValue() + "\r\n", StandardCharsets.US_ASCII);
+      }
+      out.writeBytes(PROBLEM_TYPE);
+      if (op != Op.HEAD) {
+        out.writeBytes(CONTENT_LENGTH);
+        decimal(out, body.length);
+        out.writeBytes(CRLF);
+      }
+      out.writeBytes(CRLF);
+      if (op != Op.HEAD) {
+        out.writeBytes(body);
+      }
+      metrics.record(op, e.status(), start);
+      return out;
+    }
+  }
+
+  private static Op method(ByteBuf b, int at) {
+    return switch (b.getByte(at)) {
+      case 'G' ->
+          b.getMedium(at) == ('G' << 16 | 'E' << 8 | 'T') && b.getByte(at + 3) == ' '
+              ? Op.GET
+              : null;
+      case 'P' ->
+          b.getMedium(at) == ('P' << 16 | 'U' << 8 | 'T') && b.getByte(at + 3) == ' '
+              ? Op.PUT
+              : null;
+      case 'H' ->
+          b.getInt(at) == ('H' << 24 | 'E' << 16 | 'A' << 8 | 'D') && b.getByte(at + 4) == ' '
+              ? Op.HEAD
+              : null;
+      case 'D' ->
+          b.getInt(at) == ('D' << 24 | 'E' << 16 | 'L' << 8 | 'E')
+                  && b.getMedium(at + 4) == ('T' << 16 | 'E' << 8 | ' ')
+              ? Op.DELETE
+              : null;
+      default -> null;
+    };
+  }
+
+  private static int methodLength(Op op) {
+    return switch (op) {
+      case GET, PUT -> 3;
+      case HEAD -> 4;
+      default -> 6;
+    };
+  }
+
+  /** A request target of visible ASCII without a fragment. */
+  private static boolean plainTarget(ByteBuf b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte c = b.getByte(i);
+      if (c <= ' ' || c >= 0x7f || c == '#') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A header name: letters, digits and '-' only (other token characters go to Vert.x). */
+  private static boolean token(ByteBuf b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte c = b.getByte(i);
+      if (!((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A header value of visible ASCII, spaces and tabs. */
+  private static boolean visible(ByteBuf b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte c = b.getByte(i);
+      if ((c < ' ' && c != '\t') || c >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether bytes [from, to) equal {@code lower}, ignoring ASCII case. */
+  private static boolean is(ByteBuf b, int from, int to, byte[] lower) {
+    if (to - from != lower.length) {
+      return false;
+    }
+    for (int i = 0; i < lower.length; i++) {
+      byte c = b.getByte(from + i);
+      if (c >= 'A' && c <= 'Z') {
+        c += 'a' - 'A';
+      }
+      if (c != lower[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean matches(ByteBuf b, int at, byte[] expected) {
+    if (at + expected.length > b.writerIndex()) {
+      return false;
+    }
+    for (int i = 0; i < expected.length; i++) {
+      if (b.getByte(at + i) != expected[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int indexOf(ByteBuf b, int from, int to, byte value) {
+    return from >= to ? -1 : b.indexOf(from, to, value);
+  }
+
+  /** {@code etag: "<version in hex>"} and CRLF, as {@link EntityTags#format} spells it. */
+  private static void etag(ByteBuf out, long version) {
+    out.writeBytes(ETAG);
+    int digits = version == 0 ? 1 : (67 - Long.numberOfLeadingZeros(version)) / 4;
+    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+      out.writeByte(Character.forDigit((int) (version >>> shift) & 0xf, 16));
+    }
+    out.writeBytes(QUOTE_CRLF);
+  }
+
+  private static void decimal(ByteBuf out, int n) {
+    out.writeCharSequence(Integer.toString(n), StandardCharsets.US_ASCII);
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+}

@@ -1,0 +1,301 @@
+package io.stored.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.stored.testing.RawHttp;
+import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fast path answers plain HTTP/1.1 item requests exactly as Vert.x's path does, and hands a
+ * connection to Vert.x at the first request it does not take, without losing or reordering any.
+ */
+@QuarkusTest
+class FastPathTest {
+  @TestHTTPResource("/")
+  URL base;
+
+  @Inject DataRoutes routes;
+
+  private FastPath fast;
+
+  @BeforeEach
+  void arm() throws IOException {
+    // the first plain HTTP/1.1 request of the port installs it for the connections after it
+    assertThat(RawHttp.send(base.toString(), "GET", "/fast/arming/0").status()).isEqualTo(404);
+    fast = routes.fastPath();
+    assertThat(fast).isNotNull();
+    assertThat(fast.armed()).isTrue();
+  }
+
+  /** The same requests, pipelined on one connection, in namespace {@code ns}. */
+  private static String requests(String ns) {
+    String h = "Host: localhost\r\n";
+    return "PUT /"
+        + ns
+        + "/k/0 HTTP/1.1\r\n"
+        + h
+        + "Content-Length: 3\r\n\r\nabc"
+        + "PUT /"
+        + ns
+        + "/k/0 HTTP/1.1\r\n"
+        + h
+        + "content-type: text/plain; charset=utf-8\r\nContent-Length: 4\r\n\r\nabcd"
+        + "GET /"
+        + ns
+        + "/k/0 HTTP/1.1\r\n"
+        + h
+        + "User-Agent: t\r\nAccept: */*\r\n\r\n"
+        + "HEAD /"
+        + ns
+        + "/k/0 HTTP/1.1\r\n"
+        + h
+        + "\r\n"
+        + "GET /"
+        + ns
+        + "/missing/0 HTTP/1.1\r\n"
+        + h
+        + "\r\n"
+        + "HEAD /"
+        + ns
+        + "/missing/0 HTTP/1.1\r\n"
+        + h
+        + "\r\n"
+        + "PUT /"
+        + ns
+        + "/%C3%A9t%C3%A9%20k/id%2F1 HTTP/1.1\r\n"
+        + h
+        + "Content-Length: 0\r\nConnection: keep-alive\r\n\r\n"
+        + "GET /"
+        + ns
+        + "/%C3%A9t%C3%A9%20k/id%2F1 HTTP/1.1\r\n"
+        + h
+        + "\r\n"
+        + "PUT /"
+        + ns
+        + "/big/0 HTTP/1.1\r\n"
+        + h
+        + "Content-Type: "
+        + "x".repeat(300)
+        + "\r\nContent-Length: 1\r\n\r\nz"
+        + "PUT /"
+        + ns
+        + "/t/0?ttl=60 HTTP/1.1\r\n"
+        + h
+        + "Content-Length: 1\r\n\r\nt"
+        + "GET /"
+        + ns
+        + "/t/0?read=any HTTP/1.1\r\n"
+        + h
+        + "\r\n"
+        + "DELETE /"
+        + ns
+        + "/k/0 HTTP/1.1\r\n"
+        + h
+        + "\r\n"
+        + "DELETE /"
+        + ns
+        + "/k/0 HTTP/1.1\r\n"
+        + h
+        + "\r\n";
+  }
+
+  private static final int REQUESTS = 13;
+
+  @Test
+  void itemRequests_getTheBytesVertxWouldSend() throws IOException {
+    long served = fast.served();
+    long handedOff = fast.handedOff();
+    String viaFastPath = exchange(requests("f1"), REQUESTS);
+    assertThat(fast.served() - served).isEqualTo(REQUESTS);
+    assertThat(fast.handedOff()).isEqualTo(handedOff);
+
+    // the same after a request the fast path leaves to Vert.x (a listing): Vert.x answers them all
+    String first = "GET /f2/none HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    String viaVertx = exchange(first + requests("f2"), REQUESTS + 1);
+    assertThat(fast.handedOff() - handedOff).isEqualTo(1);
+    assertThat(fast.served() - served).isEqualTo(REQUESTS);
+    assertThat(viaVertx).contains("{\"ids\":[],\"next\":null}");
+    viaVertx = viaVertx.substring(viaVertx.indexOf("HTTP/1.1", 1)); // the listing's answer
+
+    assertThat(normal(viaFastPath)).isEqualTo(normal(viaVertx.replace("/f2/", "/f1/")));
+    assertThat(viaFastPath)
+        .contains("HTTP/1.1 201 Created\r\nlocation: /f1/k/0\r\netag: \"")
+        .contains("content-type: text/plain; charset=utf-8\r\netag: ")
+        .contains("content-length: 4\r\n\r\nabcdHTTP/1.1 200 OK\r\ncontent-type: text/plain")
+        .contains("location: /f1/%C3%A9t%C3%A9%20k/id%2F1\r\n")
+        .contains("HTTP/1.1 400 Bad Request\r\n")
+        .contains("HTTP/1.1 404 Not Found\r\nContent-Type: application/problem+json\r\n\r\n");
+  }
+
+  @Test
+  void aRequestItDoesNotTake_handsTheConnectionToVertx_withEveryRequestAnsweredInOrder()
+      throws IOException {
+    long handedOff = fast.handedOff();
+    String h = " HTTP/1.1\r\nHost: localhost\r\n";
+    String answers =
+        exchange(
+            "PUT /h/k/0"
+                + h
+                + "Content-Length: 2\r\n\r\nv1"
+                + "GET /h/k"
+                + h
+                + "\r\n" // a listing: Vert.x from here on
+                + "GET /h/k/0"
+                + h
+                + "\r\n"
+                + "PUT /h/k/1"
+                + h
+                + "Content-Length: 2\r\n\r\nv2"
+                + "GET /h/k/1"
+                + h
+                + "\r\n",
+            5);
+    assertThat(fast.handedOff() - handedOff).isEqualTo(1);
+    assertThat(statuses(answers)).containsExactly(201, 200, 200, 201, 200);
+    assertThat(answers).contains("{\"ids\":[\"0\"],\"next\":null}").endsWith("\r\n\r\nv2");
+  }
+
+  @Test
+  void inputOutsideItsSubset_isAnsweredByVertx() throws IOException {
+    String h = "Host: localhost\r\n";
+    // conditional, HTTP/1.0, an unknown header or parameter, two Hosts, a bare LF, an empty key,
+    // a chunked body, Expect
+    String[][] cases = {
+      {"GET /o/k/0 HTTP/1.1\r\n" + h + "If-None-Match: *\r\n\r\n", "404"},
+      {"GET /o/k/0 HTTP/1.0\r\n" + h + "\r\n", "404"},
+      {"GET /o/k/0 HTTP/1.1\r\n" + h + "X-Trace: 1\r\n\r\n", "404"},
+      {"GET /o/k/0?x=1 HTTP/1.1\r\n" + h + "\r\n", "400"},
+      {"GET /o/k/0 HTTP/1.1\r\n" + h + h + "\r\n", "404"},
+      {"GET /o/k/0 HTTP/1.1\n" + h + "\r\n", "400"},
+      {"GET /o//0 HTTP/1.1\r\n" + h + "\r\n", "400"},
+      {
+        "PUT /o/k/0 HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n",
+        "201"
+      },
+      {"GET /o/k/0 HTTP/1.1\r\n" + h + "Expect: 100-continue\r\n\r\n", "200"},
+    };
+    for (String[] c : cases) {
+      long handedOff = fast.handedOff();
+      String answer = exchange(c[0], 1);
+      assertThat(statuses(answer)).as(c[0]).containsExactly(Integer.parseInt(c[1]));
+      assertThat(fast.handedOff() - handedOff).as(c[0]).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aBodyStillArriving_isLeftToVertx_andStored() throws IOException {
+    try (RawHttp.Connection c = RawHttp.connect(base.toString())) {
+      long handedOff = fast.handedOff();
+      c.write(
+          "PUT /split/k/0 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 6\r\n\r\nabc"
+              .getBytes(StandardCharsets.US_ASCII));
+      await().atMost(Duration.ofSeconds(10)).until(() -> fast.handedOff() > handedOff);
+      c.write("def".getBytes(StandardCharsets.US_ASCII));
+      assertThat(c.read().status()).isEqualTo(201);
+      RawHttp.Response got =
+          c.send(
+              "GET /split/k/0 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      assertThat(got.bodyText()).isEqualTo("abcdef");
+    }
+  }
+
+  @Test
+  void aManyRequestWrite_isAnsweredInFull() throws IOException {
+    StringBuilder b = new StringBuilder();
+    int n = 2000;
+    for (int i = 0; i < n; i++) {
+      b.append("PUT /many/k")
+          .append(i)
+          .append("/0 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nv")
+          .append(String.format("%04d", i));
+    }
+    for (int i = 0; i < n; i++) {
+      b.append("GET /many/k").append(i).append("/0 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    }
+    String answers = exchange(b.toString(), 2 * n);
+    List<Integer> statuses = statuses(answers);
+    assertThat(statuses.subList(0, n)).containsOnly(201);
+    assertThat(statuses.subList(n, 2 * n)).containsOnly(200);
+    assertThat(answers).contains("\r\n\r\nv0000HTTP/1.1").endsWith("\r\n\r\nv1999");
+  }
+
+  /** Writes {@code requests} on a new connection and reads {@code count} responses, verbatim. */
+  private String exchange(String requests, int count) throws IOException {
+    try (Socket s = new Socket(base.getHost(), base.getPort())) {
+      s.setSoTimeout(10_000);
+      byte[] bytes = requests.getBytes(StandardCharsets.ISO_8859_1);
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  s.getOutputStream().write(bytes);
+                  s.getOutputStream().flush();
+                } catch (IOException e) {
+                  // the read below fails with the reason
+                }
+              });
+      writer.start();
+      // a response to HEAD has a Content-Length but no body
+      List<Boolean> heads =
+          java.util.regex.Pattern.compile("(GET|HEAD|PUT|DELETE) /\\S* HTTP/1\\.[01]\r?\n")
+              .matcher(requests)
+              .results()
+              .map(m -> m.group(1).equals("HEAD"))
+              .toList();
+      assertThat(heads).hasSize(count);
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      InputStream in = s.getInputStream();
+      for (int i = 0; i < count; i++) {
+        readResponse(in, all, heads.get(i));
+      }
+      return all.toString(StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  /** Appends one response (head and Content-Length bytes of body) to {@code out}. */
+  private static void readResponse(InputStream in, ByteArrayOutputStream out, boolean toHead)
+      throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        throw new IOException("closed after: " + out.toString(StandardCharsets.ISO_8859_1));
+      }
+      head.append((char) c);
+    }
+    out.writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+    String h = head.toString().toLowerCase();
+    int at = h.indexOf("\r\ncontent-length: ");
+    if (at >= 0 && !toHead) {
+      int length = Integer.parseInt(h.substring(at + 18, h.indexOf("\r\n", at + 2)).trim());
+      out.writeBytes(in.readNBytes(length));
+    }
+  }
+
+  private static List<Integer> statuses(String answers) {
+    return java.util.regex.Pattern.compile("HTTP/1\\.[01] (\\d{3}) ")
+        .matcher(answers)
+        .results()
+        .map(m -> Integer.parseInt(m.group(1)))
+        .toList();
+  }
+
+  /** Versions differ from run to run: ETags are left out of the comparison. */
+  private static String normal(String answers) {
+    return answers.replaceAll("etag: \"[0-9a-f]+\"", "etag: \"v\"");
+  }
+}
