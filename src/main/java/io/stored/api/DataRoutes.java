@@ -248,20 +248,14 @@ public class DataRoutes {
         reply -> {
           Mutation e = reply.item();
           HttpServerResponse resp = req.response();
-          switch (pre.evaluate(e != null, e == null ? 0 : e.version())) {
-            case IF_MATCH_FAILED ->
-                throw ApiException.preconditionFailed(
-                    "If-Match does not match the item's current ETag");
-            case IF_NONE_MATCH_FAILED -> {
+          switch (readStatus(pre, e, req.path())) {
+            case 304 -> {
               resp.setStatusCode(304)
                   .putHeader(HttpHeaders.ETAG, EntityTags.format(e.version()))
                   .end();
               metrics.record(op, 304, start);
             }
-            case PASS -> {
-              if (e == null) {
-                throw ApiException.notFound("no item at " + req.path());
-              }
+            default -> {
               resp.putHeader(HttpHeaders.CONTENT_TYPE, e.contentType())
                   .putHeader(HttpHeaders.ETAG, EntityTags.format(e.version()));
               if (op == Op.HEAD) {
@@ -340,6 +334,24 @@ public class DataRoutes {
           resp.end();
           metrics.record(op, status, start);
         });
+  }
+
+  /**
+   * The status of a read of item {@code e} (null: none) under {@code pre}: 200 or 304; a refusal
+   * (412, 404) is thrown as its problem.
+   */
+  static int readStatus(Precondition pre, Mutation e, String path) {
+    return switch (pre.evaluate(e != null, e == null ? 0 : e.version())) {
+      case IF_MATCH_FAILED ->
+          throw ApiException.preconditionFailed("If-Match does not match the item's current ETag");
+      case IF_NONE_MATCH_FAILED -> 304;
+      case PASS -> {
+        if (e == null) {
+          throw ApiException.notFound("no item at " + path);
+        }
+        yield 200;
+      }
+    };
   }
 
   /** The status of a put or delete the store answered; a refusal is thrown as its problem. */

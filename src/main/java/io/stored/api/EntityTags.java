@@ -30,8 +30,19 @@ final class EntityTags {
     if (!present(headers)) {
       return Precondition.NONE;
     }
-    String ifMatch = joined(headers.getAll(HttpHeaders.IF_MATCH));
-    String ifNoneMatch = joined(headers.getAll(HttpHeaders.IF_NONE_MATCH));
+    return precondition(
+        joined(headers.getAll(HttpHeaders.IF_MATCH)),
+        joined(headers.getAll(HttpHeaders.IF_NONE_MATCH)));
+  }
+
+  /**
+   * The conditions of an If-Match and an If-None-Match value (each null when absent; several
+   * headers of one name joined with commas).
+   */
+  static Precondition precondition(String ifMatch, String ifNoneMatch) {
+    if (ifMatch == null && ifNoneMatch == null) {
+      return Precondition.NONE;
+    }
     boolean matchAny = "*".equals(ifMatch);
     boolean noneMatchAny = "*".equals(ifNoneMatch);
     long[] match = ifMatch == null || matchAny ? null : parse(ifMatch, true, "If-Match");

@@ -70,6 +70,7 @@ final class FastPath {
   private static final byte[] HTTP_1_1 = ascii(" HTTP/1.1\r");
   private static final byte[] OK = ascii("HTTP/1.1 200 OK\r\n");
   private static final byte[] CREATED = ascii("HTTP/1.1 201 Created\r\n");
+  private static final byte[] NOT_MODIFIED = ascii("HTTP/1.1 304 Not Modified\r\n");
   private static final byte[] CONTENT_TYPE = ascii("content-type: ");
   private static final byte[] ETAG = ascii("etag: \"");
   private static final byte[] QUOTE_CRLF = ascii("\"\r\n");
@@ -86,6 +87,8 @@ final class FastPath {
   private static final byte[] TYPE = ascii("content-type");
   private static final byte[] AUTHORIZATION = ascii("authorization");
   private static final byte[] CONNECTION = ascii("connection");
+  private static final byte[] IF_MATCH = ascii("if-match");
+  private static final byte[] IF_NONE_MATCH = ascii("if-none-match");
   private static final byte[] KEEP_ALIVE = ascii("keep-alive");
   private static final byte[][] IGNORED = {
     ascii("user-agent"), ascii("accept"), ascii("accept-encoding"), ascii("accept-language")
@@ -222,6 +225,9 @@ final class FastPath {
     }
   }
 
+  /** A request being served: what its answer needs. */
+  private record Request(Op op, ItemKey key, String raw, Precondition pre, long start) {}
+
   /** What parsing one request found. */
   private enum Step {
     SERVED,
@@ -241,6 +247,8 @@ final class FastPath {
     private long contentLength;
     private String contentType;
     private String authorization;
+    private String ifMatch;
+    private String ifNoneMatch;
     private int hosts;
 
     @Override
@@ -392,6 +400,7 @@ final class FastPath {
       ItemPath path;
       boolean any = false;
       long ttl = 0;
+      Precondition pre;
       try {
         path = ItemPath.parse(raw, maxKey, maxId);
         switch (op) {
@@ -399,8 +408,9 @@ final class FastPath {
           case PUT -> ttl = QueryParams.parse(query, DataRoutes.PUT_PARAMS).ttlMillis();
           default -> QueryParams.parse(query, DataRoutes.NONE);
         }
+        pre = EntityTags.precondition(ifMatch, ifNoneMatch);
       } catch (ApiException e) {
-        return Step.HAND_OFF; // Vert.x answers malformed paths and parameters
+        return Step.HAND_OFF; // Vert.x answers malformed paths, parameters and entity tags
       }
       if (path.depth() != 3) {
         return Step.HAND_OFF;
@@ -412,7 +422,8 @@ final class FastPath {
       }
       b.readerIndex(headEnd + (int) Math.max(0, length));
       served.increment();
-      dispatch(ctx, op, path, raw, any, ttl, body, System.nanoTime());
+      dispatch(
+          ctx, new Request(op, path.itemKey(), raw, pre, System.nanoTime()), path, any, ttl, body);
       return Step.SERVED;
     }
 
@@ -424,6 +435,8 @@ final class FastPath {
       contentLength = -1;
       contentType = null;
       authorization = null;
+      ifMatch = null;
+      ifNoneMatch = null;
       hosts = 0;
       while (true) {
         int lf = indexOf(b, at, end, (byte) '\n');
@@ -490,6 +503,14 @@ final class FastPath {
         authorization = b.toString(v, ve - v, StandardCharsets.US_ASCII);
         return true;
       }
+      if (is(b, name, nameEnd, IF_MATCH)) {
+        ifMatch = joined(ifMatch, b.toString(v, ve - v, StandardCharsets.US_ASCII));
+        return true;
+      }
+      if (is(b, name, nameEnd, IF_NONE_MATCH)) {
+        ifNoneMatch = joined(ifNoneMatch, b.toString(v, ve - v, StandardCharsets.US_ASCII));
+        return true;
+      }
       if (is(b, name, nameEnd, CONNECTION)) {
         return is(b, v, ve, KEEP_ALIVE);
       }
@@ -502,15 +523,10 @@ final class FastPath {
     }
 
     private void dispatch(
-        ChannelHandlerContext ctx,
-        Op op,
-        ItemPath path,
-        String raw,
-        boolean any,
-        long ttl,
-        byte[] body,
-        long start) {
-      ItemKey key = path.itemKey();
+        ChannelHandlerContext ctx, Request req, ItemPath path, boolean any, long ttl, byte[] body) {
+      Op op = req.op;
+      ItemKey key = req.key;
+      Precondition pre = req.pre;
       CompletableFuture<Reply> reply;
       try {
         if (access.enabled()) {
@@ -526,47 +542,35 @@ final class FastPath {
                       client.call(key, any, (e, p) -> new Message.Get(e, p, key, any));
                   case PUT ->
                       client.call(
-                          key,
-                          false,
-                          (e, p) ->
-                              new Message.Write(e, p, key, body, type, ttl, Precondition.NONE));
+                          key, false, (e, p) -> new Message.Write(e, p, key, body, type, ttl, pre));
                   default ->
                       client.call(
-                          key,
-                          false,
-                          (e, p) -> new Message.Write(e, p, key, null, null, 0, Precondition.NONE));
+                          key, false, (e, p) -> new Message.Write(e, p, key, null, null, 0, pre));
                 })
                 .toCompletableFuture();
       } catch (ApiException e) {
-        ctx.write(problem(ctx, op, e, start));
+        ctx.write(problem(ctx, req, e));
         return;
       }
       if (reply.isDone()) {
         // a local store answers at once: no hop, and the flush waits for the end of the read
-        ctx.write(answer(ctx, op, key, raw, reply.getNow(null), null, start));
+        ctx.write(answer(ctx, req, reply.getNow(null), null));
         return;
       }
       waiting = true;
       reply.whenComplete(
           (r, failure) -> {
             if (ctx.executor().inEventLoop()) {
-              answered(ctx, op, key, raw, r, failure, start);
+              answered(ctx, req, r, failure);
             } else {
-              ctx.executor().execute(() -> answered(ctx, op, key, raw, r, failure, start));
+              ctx.executor().execute(() -> answered(ctx, req, r, failure));
             }
           });
     }
 
-    private void answered(
-        ChannelHandlerContext ctx,
-        Op op,
-        ItemKey key,
-        String raw,
-        Reply r,
-        Throwable failure,
-        long start) {
+    private void answered(ChannelHandlerContext ctx, Request req, Reply r, Throwable failure) {
       waiting = false;
-      ctx.writeAndFlush(answer(ctx, op, key, raw, r, failure, start));
+      ctx.writeAndFlush(answer(ctx, req, r, failure));
       if (!ctx.channel().config().isAutoRead()) {
         ctx.channel().config().setAutoRead(true);
       }
@@ -577,14 +581,8 @@ final class FastPath {
     }
 
     /** The response to a store's reply, as {@link DataRoutes} writes it. */
-    private ByteBuf answer(
-        ChannelHandlerContext ctx,
-        Op op,
-        ItemKey key,
-        String raw,
-        Reply r,
-        Throwable failure,
-        long start) {
+    private ByteBuf answer(ChannelHandlerContext ctx, Request req, Reply r, Throwable failure) {
+      Op op = req.op;
       try {
         if (failure != null) {
           throw new IllegalStateException("request failed", failure);
@@ -594,8 +592,13 @@ final class FastPath {
             throw DataRoutes.unavailable(r);
           }
           Mutation e = item.item();
-          if (e == null) {
-            throw ApiException.notFound("no item at " + raw);
+          if (DataRoutes.readStatus(req.pre, e, req.raw) == 304) {
+            ByteBuf out = ctx.alloc().ioBuffer(64);
+            out.writeBytes(NOT_MODIFIED);
+            etag(out, e.version());
+            out.writeBytes(CRLF);
+            metrics.record(op, 304, req.start);
+            return out;
           }
           byte[] value = e.value();
           String type = e.contentType();
@@ -611,40 +614,38 @@ final class FastPath {
           if (op == Op.GET) {
             out.writeBytes(value);
           }
-          metrics.record(op, 200, start);
+          metrics.record(op, 200, req.start);
           return out;
         }
         if (!(r instanceof Reply.Written w)) {
           throw DataRoutes.unavailable(r);
         }
-        int status = DataRoutes.writtenStatus(w, raw);
+        int status = DataRoutes.writtenStatus(w, req.raw);
         ByteBuf out = ctx.alloc().ioBuffer(160);
         out.writeBytes(status == 201 ? CREATED : OK);
         if (status == 201) {
           out.writeBytes(LOCATION);
-          out.writeCharSequence(ItemPath.location(key), StandardCharsets.US_ASCII);
+          out.writeCharSequence(ItemPath.location(req.key), StandardCharsets.US_ASCII);
           out.writeBytes(CRLF);
         }
         if (op == Op.PUT) {
           etag(out, w.version());
         }
         out.writeBytes(EMPTY_BODY);
-        metrics.record(op, status, start);
+        metrics.record(op, status, req.start);
         return out;
       } catch (ApiException e) {
-        return problem(ctx, op, e, start);
+        return problem(ctx, req, e);
       } catch (RuntimeException e) {
-        LOG.errorf(e, "bug while serving %s %s", op, raw);
+        LOG.errorf(e, "bug while serving %s %s", op, req.raw);
         return problem(
-            ctx,
-            op,
-            ApiException.internal("unexpected error; the server log has the details"),
-            start);
+            ctx, req, ApiException.internal("unexpected error; the server log has the details"));
       }
     }
 
     /** A problem response as {@link Problems#send} writes it (HEAD: no length, no body). */
-    private ByteBuf problem(ChannelHandlerContext ctx, Op op, ApiException e, long start) {
+    private ByteBuf problem(ChannelHandlerContext ctx, Request req, ApiException e) {
+      Op op = req.op;
       byte[] body = Problems.body(e);
       ByteBuf out = ctx.alloc().ioBuffer(256 + body.length);
       out.writeCharSequence(
@@ -667,9 +668,14 @@ final class FastPath {
       if (op != Op.HEAD) {
         out.writeBytes(body);
       }
-      metrics.record(op, e.status(), start);
+      metrics.record(op, e.status(), req.start);
       return out;
     }
+  }
+
+  /** Repeated If-Match or If-None-Match headers, joined as {@link EntityTags} expects. */
+  private static String joined(String before, String value) {
+    return before == null ? value : before + "," + value;
   }
 
   private static Op method(ByteBuf b, int at) {

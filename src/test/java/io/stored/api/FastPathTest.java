@@ -63,6 +63,32 @@ class FastPathTest {
         + "/k/0 HTTP/1.1\r\n"
         + h
         + "\r\n"
+        // conditional requests: 304, 412
+        + "GET /"
+        + ns
+        + "/k/0 HTTP/1.1\r\n"
+        + h
+        + "If-None-Match: *\r\n\r\n"
+        + "HEAD /"
+        + ns
+        + "/k/0 HTTP/1.1\r\n"
+        + h
+        + "If-None-Match: *\r\n\r\n"
+        + "GET /"
+        + ns
+        + "/k/0 HTTP/1.1\r\n"
+        + h
+        + "If-Match: \"0\"\r\nIf-Match: \"1\", W/\"2\"\r\n\r\n"
+        + "PUT /"
+        + ns
+        + "/k/0 HTTP/1.1\r\n"
+        + h
+        + "If-None-Match: *\r\nContent-Length: 1\r\n\r\nx"
+        + "DELETE /"
+        + ns
+        + "/k/0 HTTP/1.1\r\n"
+        + h
+        + "If-Match: W/\"1\", \"2\"\r\n\r\n"
         + "GET /"
         + ns
         + "/missing/0 HTTP/1.1\r\n"
@@ -112,7 +138,7 @@ class FastPathTest {
         + "\r\n";
   }
 
-  private static final int REQUESTS = 13;
+  private static final int REQUESTS = 18;
 
   @Test
   void itemRequests_getTheBytesVertxWouldSend() throws IOException {
@@ -137,6 +163,8 @@ class FastPathTest {
         .contains("content-length: 4\r\n\r\nabcdHTTP/1.1 200 OK\r\ncontent-type: text/plain")
         .contains("location: /f1/%C3%A9t%C3%A9%20k/id%2F1\r\n")
         .contains("HTTP/1.1 400 Bad Request\r\n")
+        .contains("HTTP/1.1 304 Not Modified\r\netag: \"")
+        .contains("HTTP/1.1 412 Precondition Failed\r\n")
         .contains("HTTP/1.1 404 Not Found\r\nContent-Type: application/problem+json\r\n\r\n");
   }
 
@@ -171,10 +199,11 @@ class FastPathTest {
   @Test
   void inputOutsideItsSubset_isAnsweredByVertx() throws IOException {
     String h = "Host: localhost\r\n";
-    // conditional, HTTP/1.0, an unknown header or parameter, two Hosts, a bare LF, an empty key,
+    // a malformed entity tag, HTTP/1.0, an unknown header or parameter, two Hosts, a bare LF, an
+    // empty key,
     // a chunked body, Expect
     String[][] cases = {
-      {"GET /o/k/0 HTTP/1.1\r\n" + h + "If-None-Match: *\r\n\r\n", "404"},
+      {"GET /o/k/0 HTTP/1.1\r\n" + h + "If-None-Match: 1\r\n\r\n", "400"},
       {"GET /o/k/0 HTTP/1.0\r\n" + h + "\r\n", "404"},
       {"GET /o/k/0 HTTP/1.1\r\n" + h + "X-Trace: 1\r\n\r\n", "404"},
       {"GET /o/k/0?x=1 HTTP/1.1\r\n" + h + "\r\n", "400"},
