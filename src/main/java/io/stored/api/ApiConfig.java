@@ -27,9 +27,9 @@ public interface ApiConfig {
   java.time.Duration bodyTimeout();
 
   /**
-   * Whether plain HTTP/1.1 item requests (GET, HEAD, PUT, DELETE without query or conditional
-   * headers) are answered straight from the connection's bytes, without Vert.x's HTTP layers
-   * (FastPath); any other request hands its connection to Vert.x.
+   * Whether plain HTTP/1.1 item requests (GET, HEAD, PUT, DELETE) are answered straight from the
+   * connection's bytes, without Vert.x's HTTP layers (FastPath); the first other request hands its
+   * connection to Vert.x.
    */
   @WithDefault("true")
   boolean fastPath();

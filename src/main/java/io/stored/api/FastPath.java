@@ -32,10 +32,10 @@ import org.jboss.logging.Logger;
 
 /**
  * The data API's fast path for plain HTTP/1.1: the common item requests (GET, HEAD, PUT and DELETE
- * of {@code /{namespace}/{key}/{id}}, no query, no conditional headers) are parsed and answered
- * straight from the connection's bytes, without Netty's HTTP codec, Vert.x's request objects or
- * Quarkus' router. Those layers cost a GET about a quarter of its CPU (bench/README.md); the rest
- * is the kernel's.
+ * of {@code /{namespace}/{key}/{id}}, with {@code ?ttl}, {@code ?read} and conditional headers) are
+ * parsed and answered straight from the connection's bytes, without Netty's HTTP codec, Vert.x's
+ * request objects or Quarkus' router. Those layers cost a GET more CPU than Stored's own work
+ * (bench/README.md); most of the rest is the kernel's.
  *
  * <p>It is a Netty handler at the front of each cleartext connection of the HTTP port, ahead of
  * Vert.x's own handlers, and it serves only requests it understands completely: a request line of
@@ -43,9 +43,9 @@ import org.jboss.logging.Logger;
  * a body only on PUT, with Content-Length and wholly received. At the first request outside that
  * set it hands the connection over: it removes itself and passes that request's bytes on, so Vert.x
  * sees the rest of the connection from a request boundary, as if from its start, and answers as
- * always (a listing, a query, If-Match, Expect, chunked bodies, HTTP/1.0, h2c upgrades, malformed
- * input). What the fast path answers is byte for byte what {@link DataRoutes} answers, except the
- * ETag and the order of nothing else (FastPathTest compares them).
+ * always (a listing, Expect, chunked or still-arriving bodies, HTTP/1.0, h2c upgrades, any other
+ * header, malformed input). What the fast path answers is byte for byte what {@link DataRoutes}
+ * answers (FastPathTest compares them, ETag values aside).
  *
  * <p>It is installed lazily: the first plain HTTP/1.1 request of the port (served by Vert.x) puts
  * an {@link Acceptor} into the pipeline of the port's server channel, which gives every connection
