@@ -157,6 +157,22 @@ public class DataRoutes {
                 ctx.response(),
                 ApiException.notFound(
                     "this node does not serve the data API (it does not run the endpoint role)")));
+    // Vert.x Web fails an HTTP/1.1 request without Host with 400 before any route, and
+    // Quarkus' failure handler would answer it with its own JSON.
+    web.route()
+        .failureHandler(
+            ctx -> {
+              HttpServerRequest req = ctx.request();
+              if (ctx.statusCode() == 400
+                  && req.version() == HttpVersion.HTTP_1_1
+                  && req.headers().get(HttpHeaders.HOST) == null) {
+                Problems.send(
+                    ctx.response(),
+                    ApiException.badRequest("an HTTP/1.1 request needs a Host header"));
+              } else {
+                ctx.next();
+              }
+            });
     if (!node.roles().contains(Role.ENDPOINT)) {
       return;
     }

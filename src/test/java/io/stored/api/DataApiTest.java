@@ -371,6 +371,18 @@ class DataApiTest {
   }
 
   @Test
+  void anHttp11RequestWithoutHost_isA400Problem() throws Exception {
+    RawHttp.Response r =
+        RawHttp.send(
+            base(),
+            ("GET /" + ns + "/k/0 HTTP/1.1\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.header("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(r.bodyText()).contains("Host header");
+  }
+
+  @Test
   void tooLongKeysAndIds_are400_countingUtf8Bytes() {
     String key512 = "k".repeat(512);
     http().body("v").put("/" + ns + "/" + key512 + "/0").then().statusCode(201);
