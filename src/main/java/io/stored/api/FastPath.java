@@ -241,6 +241,14 @@ final class FastPath {
     private boolean waiting; // a reply is awaited; requests behind it stay buffered
     private boolean handingOff;
 
+    /**
+     * The buffered request is a PUT whose body has not all arrived. Netty reads a burst of bytes in
+     * several reads (its read buffer adapts to the requests seen: after GETs, a PUT takes two), so
+     * that is only final at the end of the burst: a body still missing then goes to Vert.x, which
+     * waits for it under stored.api.body-timeout.
+     */
+    private boolean partialBody;
+
     // the request being parsed
     private int pathFrom;
     private int pathTo;
@@ -272,7 +280,7 @@ final class FastPath {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-      ctx.flush();
+      settle(ctx);
     }
 
     @Override
@@ -280,9 +288,18 @@ final class FastPath {
       if (ctx.channel().isWritable() && !waiting) {
         ctx.channel().config().setAutoRead(true);
         serve(ctx);
-        ctx.flush();
+        settle(ctx);
       }
       ctx.fireChannelWritabilityChanged();
+    }
+
+    /** After a burst of reads or answers: flushes, and hands over a body that is still partial. */
+    private void settle(ChannelHandlerContext ctx) {
+      if (partialBody && !waiting) {
+        handOff(ctx);
+      } else {
+        ctx.flush();
+      }
     }
 
     @Override
@@ -349,6 +366,14 @@ final class FastPath {
 
     private void handOff(ChannelHandlerContext ctx) {
       handedOff.increment();
+      if (LOG.isDebugEnabled()) {
+        int n = Math.min(in.readableBytes(), 200);
+        LOG.debugf(
+            "%s goes to Vert.x (%d bytes buffered) at: %s",
+            ctx.channel(),
+            in.readableBytes(),
+            in.toString(in.readerIndex(), n, StandardCharsets.ISO_8859_1));
+      }
       handingOff = true;
       ctx.channel().config().setAutoRead(true);
       ctx.flush();
@@ -358,6 +383,7 @@ final class FastPath {
     /** Parses the request at the reader index and answers it, or says why not. */
     private Step step(ChannelHandlerContext ctx) {
       ByteBuf b = in;
+      partialBody = false;
       int from = b.readerIndex();
       int end = Math.min(b.writerIndex(), from + MAX_HEAD);
       int lf = indexOf(b, from, end, (byte) '\n');
@@ -388,10 +414,12 @@ final class FastPath {
         return Step.HAND_OFF;
       }
       long length = contentLength;
-      if (op == Op.PUT
-          ? length < 0 || length > maxValueSize || b.writerIndex() - headEnd < length
-          : length > 0) {
-        return Step.HAND_OFF; // no length, too long, not all here yet, or a body we do not take
+      if (op == Op.PUT ? length < 0 || length > maxValueSize : length > 0) {
+        return Step.HAND_OFF; // no length, too long, or a body we do not take
+      }
+      if (b.writerIndex() - headEnd < length) {
+        partialBody = true;
+        return Step.NEED_MORE;
       }
       int q = indexOf(b, pathFrom, pathTo, (byte) '?');
       int pathEnd = q < 0 ? pathTo : q;
@@ -576,7 +604,7 @@ final class FastPath {
       }
       if (!ctx.isRemoved()) {
         serve(ctx);
-        ctx.flush();
+        settle(ctx);
       }
     }
 
