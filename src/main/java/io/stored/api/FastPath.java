@@ -40,12 +40,13 @@ import org.jboss.logging.Logger;
  * <p>It is a Netty handler at the front of each cleartext connection of the HTTP port, ahead of
  * Vert.x's own handlers, and it serves only requests it understands completely: a request line of
  * one of those methods and {@code HTTP/1.1}, the headers of a small known set (Host exactly once),
- * a body only on PUT, with Content-Length and wholly received. At the first request outside that
- * set it hands the connection over: it removes itself and passes that request's bytes on, so Vert.x
- * sees the rest of the connection from a request boundary, as if from its start, and answers as
- * always (a listing, Expect, chunked or still-arriving bodies, HTTP/1.0, h2c upgrades, any other
- * header, malformed input). What the fast path answers is byte for byte what {@link DataRoutes}
- * answers (FastPathTest compares them, ETag values aside).
+ * a body only on PUT, with Content-Length and received by the end of the read burst that brought
+ * its headers. At the first request outside that set it hands the connection over: it removes
+ * itself and passes that request's bytes on, so Vert.x sees the rest of the connection from a
+ * request boundary, as if from its start, and answers as always (a listing, Expect, chunked or
+ * still-arriving bodies, HTTP/1.0, h2c upgrades, any other header, malformed input). What the fast
+ * path answers is byte for byte what {@link DataRoutes} answers (FastPathTest compares them, ETag
+ * values aside).
  *
  * <p>It is installed lazily: the first plain HTTP/1.1 request of the port (served by Vert.x) puts
  * an {@link Acceptor} into the pipeline of the port's server channel, which gives every connection
