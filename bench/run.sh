@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # run.sh: side-by-side HTTP key-value benchmark on this machine.
 #
-# For each target: start it, preload KEYS keys with VALUE_SIZE-byte values, then run
-# wrk for random-key GET and random-key PUT, RUNS times each, and print one Markdown
-# table with each row's req/s as a ratio to nginx and to webdis (same op, same run).
+# Starts every target and preloads KEYS keys with VALUE_SIZE-byte values into each, then
+# for each op (random-key GET, PUT, 90/10 mixed) warms all targets and runs wrk RUNS
+# times per target, alternating between targets (ORDER=sequential: one target after
+# another), and prints one Markdown table with each row's req/s as a ratio to nginx and
+# to webdis (same op, same run).
 # `stored` is the packaged app (target/quarkus-app, built by `./mvnw package`; this
 # script builds nothing), started on its own port; or, with STORED_URL set, a server
 # you started. See README.md for what each target measures.
@@ -33,6 +35,7 @@ DURATION=${DURATION:-10}         # seconds per measured run (wrk -d)
 WARMUP=${WARMUP:-3}              # seconds of unrecorded load before each op; 0 = none
 STORED_WARMUP=${STORED_WARMUP:-10}        # seconds of warmup for stored: a JVM needs its JIT warm
 RUNS=${RUNS:-2}                  # measured runs per target and op
+ORDER=${ORDER:-interleaved}      # interleaved: all targets up at once, their runs alternate; sequential: one target after another
 NOISY_PCT=${NOISY_PCT:-25}       # a run is "noisy" when other processes used more CPU than this (% of machine)
 NOISY_RETRIES=${NOISY_RETRIES:-1} # extra runs per target/op to replace noisy ones
 KEYS=${KEYS:-10000}              # preloaded keys; GET and PUT pick among them
@@ -401,8 +404,11 @@ stop_target() {
   for p in $T_STARTED; do stop_pid "$p"; forget_pid "$p"; done
 }
 
-bench_target() {
-  local t=$1 rc op run
+# up_target TARGET: starts TARGET, preloads and verifies it, and records its state
+# (T_URL, T_BASE, T_PIDS, T_STARTED) for use_target. Non-zero when it cannot be measured.
+declare -A T_URL_OF T_BASE_OF T_PIDS_OF T_STARTED_OF RUN_NO RETRIED
+up_target() {
+  local t=$1 rc
   T_URL="" T_BASE="" T_PIDS="" LAST_WARN=""
   local before=${#BENCH_PIDS[@]}
   log "== $t =="
@@ -413,39 +419,75 @@ bench_target() {
     etcd)   start_etcd ;;
     stored) start_stored ;;
     cluster) start_cluster ;;
-    *) note "$t: unknown target (known: nginx vertx webdis etcd stored cluster)"; FAILED=1; return ;;
+    *) note "$t: unknown target (known: nginx vertx webdis etcd stored cluster)"; FAILED=1; return 1 ;;
   esac
   rc=$?
   T_STARTED="${BENCH_PIDS[*]:$before}"
   if ((rc == 2)); then
     note "stored: skipped, nothing answered at $STORED_URL (start it first, or leave STORED_URL empty to start the packaged app)"
-    return
+    return 1
   elif ((rc != 0)); then
-    note "$t: failed to start: ${LAST_WARN:-see messages above}"; FAILED=1; stop_target; return
+    note "$t: failed to start: ${LAST_WARN:-see messages above}"; FAILED=1; stop_target; return 1
   fi
   if ! preload "$t" || ! "verify_$t"; then
-    note "$t: preload/verification failed, not measured: ${LAST_WARN:-see messages above}"; FAILED=1; stop_target; return
+    note "$t: preload/verification failed, not measured: ${LAST_WARN:-see messages above}"; FAILED=1; stop_target; return 1
   fi
+  T_URL_OF[$t]=$T_URL T_BASE_OF[$t]=$T_BASE T_PIDS_OF[$t]=$T_PIDS T_STARTED_OF[$t]=$T_STARTED
+}
+
+use_target() { T_URL=${T_URL_OF[$1]} T_BASE=${T_BASE_OF[$1]} T_PIDS=${T_PIDS_OF[$1]} T_STARTED=${T_STARTED_OF[$1]}; }
+
+# warm TARGET OP: the unrecorded warmup run; non-zero when it failed
+warm() {
+  use_target "$1"
+  measure "$1" "$2" 0 || { note "$1 $2: warmup failed"; FAILED=1; return 1; }
+}
+
+# measured_run TARGET OP: one counted run. A run during which other processes used more
+# than NOISY_PCT % of the machine is kept in results.tsv but repeated at once
+# (NOISY_RETRIES times at most per target and op).
+measured_run() {
+  local t=$1 op=$2 k="$1/$2"
+  use_target "$t"
+  while :; do
+    RUN_NO[$k]=$(( ${RUN_NO[$k]:-0} + 1 ))
+    measure "$t" "$op" "${RUN_NO[$k]}" || { note "$t $op run ${RUN_NO[$k]}: failed"; FAILED=1; return; }
+    if ((LAST_NOISY)) && (( ${RETRIED[$k]:-0} < NOISY_RETRIES )); then
+      RETRIED[$k]=$(( ${RETRIED[$k]:-0} + 1 ))
+      log "$t $op run ${RUN_NO[$k]}: other processes used more than ${NOISY_PCT}% of the machine; one more run"
+      continue
+    fi
+    return
+  done
+}
+
+# sequential: one target at a time, all its runs, then the next
+bench_sequential() {
+  local t op i
+  for t in $TARGETS; do
+    up_target "$t" || continue
+    for op in $OPS; do
+      warm "$t" "$op" || continue
+      for ((i = 1; i <= RUNS; i++)); do measured_run "$t" "$op"; done
+    done
+    use_target "$t"; stop_target
+  done
+}
+
+# interleaved: every target up at once (idle ones cost next to nothing), each op warmed on
+# all of them, then run 1 of every target, run 2 of every target, ... so that the runs a
+# ratio compares lie seconds apart, not minutes: the machine drifts over minutes
+bench_interleaved() {
+  local t op i up=() warmed
+  for t in $TARGETS; do up_target "$t" && up+=("$t"); done
   for op in $OPS; do
-    measure "$t" "$op" 0 || { note "$t $op: warmup failed"; FAILED=1; continue; }
-    # RUNS runs; a run during which other processes used more than NOISY_PCT %
-    # of the machine is kept in results.tsv but repeated (NOISY_RETRIES times at most)
-    local counted=0 retried=0
-    run=0
-    while ((counted < RUNS)); do
-      run=$((run + 1))
-      if ! measure "$t" "$op" "$run"; then
-        note "$t $op run $run: failed"; FAILED=1; counted=$((counted + 1)); continue
-      fi
-      if ((LAST_NOISY)) && ((retried < NOISY_RETRIES)); then
-        retried=$((retried + 1))
-        log "$t $op run $run: other processes used more than ${NOISY_PCT}% of the machine; one more run"
-        continue
-      fi
-      counted=$((counted + 1))
+    warmed=()
+    for t in "${up[@]}"; do warm "$t" "$op" && warmed+=("$t"); done
+    for ((i = 1; i <= RUNS; i++)); do
+      for t in "${warmed[@]}"; do measured_run "$t" "$op"; done
     done
   done
-  stop_target
+  for t in "${up[@]}"; do use_target "$t"; stop_target; done
 }
 
 # ---- main ------------------------------------------------------------------------
@@ -459,7 +501,11 @@ printf 'target\top\trun\trps\tp50_us\tp99_us\tmax_us\tnon2xx\tsocket_errors\toth
 } >"$OUT_DIR/context.txt"
 cat "$OUT_DIR/context.txt" >&2
 
-for t in $TARGETS; do bench_target "$t"; done
+case $ORDER in
+  interleaved) bench_interleaved ;;
+  sequential) bench_sequential ;;
+  *) die "ORDER=$ORDER: use interleaved or sequential" ;;
+esac
 
 ELAPSED=$(( $(date +%s) - T0 ))
 {
