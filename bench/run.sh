@@ -65,6 +65,8 @@ WRK_CPUS=${WRK_CPUS:-}           # optional taskset CPU list for wrk
 OUT_DIR=${OUT_DIR:-/tmp/bench-results-$(date +%Y%m%d-%H%M%S)}
 KEEP_TMP=${KEEP_TMP:-0}          # 1 = keep the servers' temp dir (configs, logs, data)
 
+[[ $ORDER == interleaved || $ORDER == sequential ]] || die "ORDER=$ORDER: use interleaved or sequential"
+
 # Install the Debian peers when something is missing (as root; setup.sh is a no-op when all is there).
 if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null || ! command -v webdis >/dev/null; then
   if [[ $(id -u) == 0 ]]; then "$BENCH_HOME/setup.sh" >&2 || die "setup.sh failed"; fi
@@ -501,11 +503,7 @@ printf 'target\top\trun\trps\tp50_us\tp99_us\tmax_us\tnon2xx\tsocket_errors\toth
 } >"$OUT_DIR/context.txt"
 cat "$OUT_DIR/context.txt" >&2
 
-case $ORDER in
-  interleaved) bench_interleaved ;;
-  sequential) bench_sequential ;;
-  *) die "ORDER=$ORDER: use interleaved or sequential" ;;
-esac
+if [[ $ORDER == sequential ]]; then bench_sequential; else bench_interleaved; fi
 
 ELAPSED=$(( $(date +%s) - T0 ))
 {
