@@ -27,18 +27,18 @@ import org.openjdk.jmh.annotations.Threads;
 /**
  * The engine against the simplest thing that could hold the same data, with the peer as a
  * {@code @Param} (as Caffeine's GetPutBenchmark does): {@code stored} is {@link StoreEngine}
- * (partition hash, partition lock, TreeMap, accounting, versions); {@code chm} is a {@link
- * ConcurrentHashMap} of item path to value (no order, no versions, no accounting) and, for listing,
- * a map of key to a {@link ConcurrentSkipListMap} of ids. Keys are drawn uniformly or from a Zipf
- * distribution (s = 0.99, the YCSB default) over 100,000 keys with 100-byte values, from
- * precomputed index arrays so the generator costs nothing measured.
+ * (partition hash, partition lock, binary search over one byte array per item, accounting,
+ * versions); {@code chm} is a {@link ConcurrentHashMap} of item path to value (no order, no
+ * versions, no accounting) and, for listing, a map of key to a {@link ConcurrentSkipListMap} of
+ * ids. Keys are drawn uniformly or from a Zipf distribution (s = 0.99, the YCSB default) over
+ * {@code keys} keys (100,000; {@code -p keys=10000} is the working set of {@code bench/run.sh})
+ * with 100-byte values, from precomputed index arrays so the generator costs nothing measured.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Threads(2)
 public class EngineBenchmark {
-  static final int KEYS = 100_000;
   static final int SAMPLES = 1 << 20;
   static final int PARTITIONS = 1024;
 
@@ -48,7 +48,10 @@ public class EngineBenchmark {
   @Param({"uniform", "zipf"})
   public String distribution;
 
-  private ItemKey[] keys;
+  @Param({"100000"})
+  public int keys;
+
+  private ItemKey[] items;
   private String[] paths;
   private int[] partitionOf;
   private int[] samples;
@@ -59,23 +62,23 @@ public class EngineBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    keys = new ItemKey[KEYS];
-    paths = new String[KEYS];
-    partitionOf = new int[KEYS];
+    items = new ItemKey[keys];
+    paths = new String[keys];
+    partitionOf = new int[keys];
     engine =
         new StoreEngine(new EngineSettings(PARTITIONS, 1L << 32, Eviction.NONE), Ticker.system());
     chm = new ConcurrentHashMap<>();
     chmIds = new ConcurrentHashMap<>();
-    for (int i = 0; i < KEYS; i++) {
+    for (int i = 0; i < keys; i++) {
       String key = String.format("key-%015d", i);
-      keys[i] = ItemKey.of("default", key, "0");
+      items[i] = ItemKey.of("default", key, "0");
       paths[i] = "default/" + key + "/0";
-      partitionOf[i] = partition(keys[i]);
-      engine.put(partitionOf[i], keys[i], value, "application/octet-stream", 0, Precondition.NONE);
+      partitionOf[i] = partition(items[i]);
+      engine.put(partitionOf[i], items[i], value, "application/octet-stream", 0, Precondition.NONE);
       chm.put(paths[i], value);
       chmIds.computeIfAbsent("default/" + key, k -> new ConcurrentSkipListMap<>()).put("0", value);
     }
-    samples = distribution.equals("zipf") ? zipf(KEYS, 0.99, SAMPLES) : uniform(KEYS, SAMPLES);
+    samples = distribution.equals("zipf") ? zipf(keys, 0.99, SAMPLES) : uniform(keys, SAMPLES);
   }
 
   /** Per-thread position in the sample array. */
@@ -94,7 +97,7 @@ public class EngineBenchmark {
     int i = samples[c.advance()];
     if (impl.equals("stored")) {
       // the endpoint hashes every request: part of the measured cost
-      ItemKey k = keys[i];
+      ItemKey k = items[i];
       int p = partition(k);
       return engine.get(p, k);
     }
@@ -105,7 +108,7 @@ public class EngineBenchmark {
   public Object put(Cursor c) {
     int i = samples[c.advance()];
     if (impl.equals("stored")) {
-      ItemKey k = keys[i];
+      ItemKey k = items[i];
       int p = partition(k);
       return engine.put(p, k, value, "application/octet-stream", 0, Precondition.NONE);
     }
@@ -116,7 +119,7 @@ public class EngineBenchmark {
   public Object listIds(Cursor c) {
     int i = samples[c.advance()];
     if (impl.equals("stored")) {
-      ItemKey k = keys[i];
+      ItemKey k = items[i];
       return engine.listIds(
           partitionOf[i],
           "default".getBytes(StandardCharsets.UTF_8),
