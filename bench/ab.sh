@@ -16,11 +16,13 @@
 #   bench/ab.sh /tmp/app-a/quarkus-run.jar target/quarkus-app/quarkus-run.jar
 #   PAIRS=8 OP=put bench/ab.sh A.jar B.jar
 #   OPTS_B=-Dquarkus.vertx.prefer-native-transport=false bench/ab.sh X.jar X.jar  # one setting
+#   JAVA_B=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/ab.sh X.jar X.jar     # one JVM
 #
 # Environment: PAIRS (6), OP (get | put | mixed; get), DURATION (10 s per run), WARMUP
 # (12 s per jar), KEYS (10000), VALUE_SIZE (100), THREADS/CONNS (2/64), JAVA_OPTS
 # (-Xms1g -Xmx1g -XX:+UseParallelGC, for both), OPTS_A/OPTS_B (more JVM options for one
-# side: compare a setting on one jar), PORT_A/PORT_B (18088/18089; management ports +1000).
+# side: compare a setting on one jar), JAVA_A/JAVA_B (the java binary of each side; java
+# on the PATH), PORT_A/PORT_B (18088/18089; management ports +1000).
 set -euo pipefail
 BENCH_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$BENCH_HOME/lib/common.sh"
@@ -38,9 +40,11 @@ CONNS=${CONNS:-64}
 JAVA_OPTS=${JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC"}
 OPTS_A=${OPTS_A:-}
 OPTS_B=${OPTS_B:-}
+JAVA_A=${JAVA_A:-java}
+JAVA_B=${JAVA_B:-java}
 PORT_A=${PORT_A:-18088}
 PORT_B=${PORT_B:-18089}
-need_cmds java wrk curl awk
+need_cmds "$JAVA_A" "$JAVA_B" wrk curl awk
 for j in "$JAR_A" "$JAR_B"; do [[ -f $j ]] || die "$j is missing"; done
 
 BENCH_PIDS=()
@@ -51,12 +55,12 @@ trap 'warn "interrupted"; exit 130' INT TERM
 
 declare -A PID
 for side in A B; do
-  jar_var=JAR_$side port_var=PORT_$side opts_var=OPTS_$side
-  jar=${!jar_var} port=${!port_var} opts=${!opts_var}
+  jar_var=JAR_$side port_var=PORT_$side opts_var=OPTS_$side java_var=JAVA_$side
+  jar=${!jar_var} port=${!port_var} opts=${!opts_var} java=${!java_var}
   require_free_port "$side" "$port" || exit 1
   require_free_port "$side-management" $((port + 1000)) || exit 1
   # shellcheck disable=SC2086
-  start_bg "$side" "$BENCH_WORK/$side.log" java $JAVA_OPTS $opts -Dvertx.disableURIValidation=true \
+  start_bg "$side" "$BENCH_WORK/$side.log" "$java" $JAVA_OPTS $opts -Dvertx.disableURIValidation=true \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
     -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port=$((port + 1000)) -jar "$jar"
   PID[$side]=$STARTED_PID
@@ -99,7 +103,7 @@ for ((i = 1; i <= PAIRS; i++)); do
 done
 
 # mawk takes no program text beside -f, so median.awk goes in front of the text
-printf '%s\n' "${results[@]}" | awk -v a="$JAR_A${OPTS_A:+ $OPTS_A}" -v b="$JAR_B${OPTS_B:+ $OPTS_B}" -v op="$OP" \
+printf '%s\n' "${results[@]}" | awk -v a="$JAVA_A $JAR_A${OPTS_A:+ $OPTS_A}" -v b="$JAVA_B $JAR_B${OPTS_B:+ $OPTS_B}" -v op="$OP" \
   "$(cat "$BENCH_HOME/lib/median.awk")"'
   { rps[$1] = rps[$1] " " $2; cpu[$1] = cpu[$1] " " $3; runs[$1]++ }
   END {
