@@ -16,7 +16,11 @@ final class MemoryBudget {
 
   /** Adds {@code delta} bytes (negative releases) unless that would exceed the limit. */
   boolean tryAdd(long delta) {
-    if (delta <= 0) {
+    if (delta == 0) {
+      // A value replaced by one of the same size: no atomic write to the shared counter.
+      return true;
+    }
+    if (delta < 0) {
       used.addAndGet(delta);
       return true;
     }
