@@ -157,18 +157,19 @@ public class DataRoutes {
                 ctx.response(),
                 ApiException.notFound(
                     "this node does not serve the data API (it does not run the endpoint role)")));
-    // Vert.x Web fails an HTTP/1.1 request without Host with 400 before any route, and
-    // Quarkus' failure handler would answer it with its own JSON.
+    // Vert.x Web fails a request without a valid Host (but HTTP/1.0's) with 400 before any
+    // route; Quarkus' failure handler would answer it with its own JSON and log an ERROR per
+    // request, which lets any client flood the log.
     web.route()
         .failureHandler(
             ctx -> {
-              HttpServerRequest req = ctx.request();
-              if (ctx.statusCode() == 400
-                  && req.version() == HttpVersion.HTTP_1_1
-                  && req.headers().get(HttpHeaders.HOST) == null) {
+              if (ctx.statusCode() == 400 && !ctx.response().headWritten()) {
                 Problems.send(
                     ctx.response(),
-                    ApiException.badRequest("an HTTP/1.1 request needs a Host header"));
+                    ApiException.badRequest(
+                        ctx.request().authority() == null
+                            ? "the request needs one valid Host header"
+                            : "the request is malformed"));
               } else {
                 ctx.next();
               }
@@ -190,6 +191,10 @@ public class DataRoutes {
     ItemPath path;
     Op op;
     try {
+      if (req.headers().getAll(HttpHeaders.HOST).size() > 1) {
+        // RFC 9112: a server must refuse a request with more than one Host
+        throw ApiException.badRequest("the request needs one valid Host header, it has several");
+      }
       path = ItemPath.parse(req.path(), maxKey, maxId);
       op = operation(req.method(), path.depth());
     } catch (ApiException e) {

@@ -39,14 +39,14 @@ import org.jboss.logging.Logger;
  *
  * <p>It is a Netty handler at the front of each cleartext connection of the HTTP port, ahead of
  * Vert.x's own handlers, and it serves only requests it understands completely: a request line of
- * one of those methods and {@code HTTP/1.1}, the headers of a small known set (Host exactly once),
- * a body only on PUT, with Content-Length and received by the end of the read burst that brought
- * its headers. At the first request outside that set it hands the connection over: it removes
- * itself and passes that request's bytes on, so Vert.x sees the rest of the connection from a
- * request boundary, as if from its start, and answers as always (a listing, Expect, chunked or
- * still-arriving bodies, HTTP/1.0, h2c upgrades, any other header, malformed input). What the fast
- * path answers is byte for byte what {@link DataRoutes} answers (FastPathTest compares them, ETag
- * values aside).
+ * one of those methods and {@code HTTP/1.1}, the headers of a small known set (Host exactly once,
+ * of the plain host[:port] form), a body only on PUT, with Content-Length and received by the end
+ * of the read burst that brought its headers. At the first request outside that set it hands the
+ * connection over: it removes itself and passes that request's bytes on, so Vert.x sees the rest of
+ * the connection from a request boundary, as if from its start, and answers as always (a listing,
+ * Expect, chunked or still-arriving bodies, HTTP/1.0, h2c upgrades, any other header, malformed
+ * input). What the fast path answers is byte for byte what {@link DataRoutes} answers (FastPathTest
+ * compares them, ETag values aside).
  *
  * <p>It is installed lazily: the first plain HTTP/1.1 request of the port (served by Vert.x) puts
  * an {@link Acceptor} into the pipeline of the port's server channel, which gives every connection
@@ -501,7 +501,7 @@ final class FastPath {
     private boolean header(ByteBuf b, int name, int nameEnd, int v, int ve) {
       if (is(b, name, nameEnd, HOST)) {
         hosts++;
-        return true;
+        return plainHost(b, v, ve);
       }
       if (is(b, name, nameEnd, LENGTH)) {
         if (contentLength >= 0 || ve == v || ve - v > 12) {
@@ -761,6 +761,42 @@ final class FastPath {
       }
     }
     return true;
+  }
+
+  /**
+   * A Host value of the plain form (a name of letters, digits, '.', '-', '_' and '~', then perhaps
+   * ':' and a port up to 65535), which Vert.x accepts as well; any other (an IP literal, escapes, a
+   * malformed one) is left to Vert.x, which also answers 400 for an invalid one.
+   */
+  private static boolean plainHost(ByteBuf b, int from, int to) {
+    int i = from;
+    for (; i < to; i++) {
+      byte c = b.getByte(i);
+      if (!((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '.'
+          || c == '-'
+          || c == '_'
+          || c == '~')) {
+        break;
+      }
+    }
+    if (i == to) {
+      return true;
+    }
+    if (b.getByte(i) != ':' || to - i - 1 > 5) {
+      return false;
+    }
+    int port = 0;
+    for (i++; i < to; i++) {
+      int d = b.getByte(i) - '0';
+      if (d < 0 || d > 9) {
+        return false;
+      }
+      port = port * 10 + d;
+    }
+    return port <= 65535;
   }
 
   /** A header value of visible ASCII, spaces and tabs. */

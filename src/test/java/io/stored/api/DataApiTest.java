@@ -21,6 +21,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The data API contract (DESIGN.md section 2), black box over real HTTP. */
 @QuarkusTest
@@ -370,16 +371,25 @@ class DataApiTest {
     assertThat(http().get("/default/foo/0").statusCode()).isEqualTo(404);
   }
 
-  @Test
-  void anHttp11RequestWithoutHost_isA400Problem() throws Exception {
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "HTTP/1.1\r\n", // no Host
+        "HTTP/1.1\r\nHost: a b\r\n", // not a host
+        "HTTP/1.1\r\nHost: h:65536\r\n", // not a port
+        "HTTP/1.1\r\nHost: h\r\nHost: h\r\n", // two
+        "HTTP/1.2\r\n", // another version without Host
+      })
+  void aRequestWithoutOneValidHost_isA400Problem_andChangesNothing(String rest) throws Exception {
     RawHttp.Response r =
         RawHttp.send(
             base(),
-            ("GET /" + ns + "/k/0 HTTP/1.1\r\nConnection: close\r\n\r\n")
+            ("PUT /" + ns + "/host/0 " + rest + "Content-Length: 1\r\nConnection: close\r\n\r\nv")
                 .getBytes(StandardCharsets.US_ASCII));
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.header("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(r.bodyText()).contains("Host header");
+    assertThat(r.bodyText()).contains("\"status\":400").contains("one valid Host header");
+    assertThat(http().get("/" + ns + "/host/0").statusCode()).isEqualTo(404);
   }
 
   @Test
