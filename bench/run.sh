@@ -54,6 +54,7 @@ STORED_JAVA_OPTS=${STORED_JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC"}
 CLUSTER_JAVA_OPTS=${CLUSTER_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:ParallelGCThreads=1"}
 CLUSTER_BASE_PORT=${CLUSTER_BASE_PORT:-17100}  # stores' transport +1..3, HTTP +1000.., management +2000..
 NGINX_PORT=${NGINX_PORT:-18080}
+NGINX_REUSEPORT=${NGINX_REUSEPORT:-0}  # 1 = nginx listens with reuseport: the kernel spreads each wrk thread's connections over its workers (see bench/README.md, 2026-11-28 morning)
 VERTX_PORT=${VERTX_PORT:-18090}
 REDIS_PORT=${REDIS_PORT:-16379}
 WEBDIS_PORT=${WEBDIS_PORT:-17379}
@@ -66,6 +67,7 @@ OUT_DIR=${OUT_DIR:-/tmp/bench-results-$(date +%Y%m%d-%H%M%S)}
 KEEP_TMP=${KEEP_TMP:-0}          # 1 = keep the servers' temp dir (configs, logs, data)
 
 [[ $ORDER == interleaved || $ORDER == sequential ]] || die "ORDER=$ORDER: use interleaved or sequential"
+[[ $NGINX_REUSEPORT == [01] ]] || die "NGINX_REUSEPORT=$NGINX_REUSEPORT: use 0 or 1"
 
 # Install the Debian peers when something is missing (as root; setup.sh is a no-op when all is there).
 if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null || ! command -v webdis >/dev/null; then
@@ -126,7 +128,7 @@ http {
   uwsgi_temp_path $d/tmp/uwsgi;
   scgi_temp_path $d/tmp/scgi;
   server {
-    listen 127.0.0.1:$NGINX_PORT;
+    listen 127.0.0.1:$NGINX_PORT$( ((NGINX_REUSEPORT)) && echo ' reuseport');
     location /kv/ {
       default_type application/octet-stream;
       if (\$request_method = PUT) { return 201; }
