@@ -188,6 +188,14 @@ public class DataRoutes {
     if (fastPath != null && !fastPath.armed()) {
       fastPath.arm(req);
     }
+    if (req.version() != HttpVersion.HTTP_2
+        && req.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+      String codings = String.join(", ", req.headers().getAll(HttpHeaders.TRANSFER_ENCODING));
+      if (!codings.trim().equalsIgnoreCase("chunked")) {
+        refuseFraming(req, start, codings);
+        return;
+      }
+    }
     ItemPath path;
     Op op;
     try {
@@ -744,6 +752,24 @@ public class DataRoutes {
    * the answer (the "lingering close" of nginx and Apache). An HTTP/2 stream is only drained: its
    * connection carries other streams.
    */
+  /**
+   * Refuses a request whose Transfer-Encoding is not just chunked, and closes its connection: Netty
+   * reads such a request as one without a body, so its body would be parsed as the next request
+   * (RFC 9112 section 6.1 asks for a 400 and a close when chunked is not the last coding; the other
+   * codings, such as gzip, are not decoded here, so they get the same).
+   */
+  private void refuseFraming(HttpServerRequest req, long start, String codings) {
+    req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    Problems.send(
+        req.response(),
+        ApiException.badRequest(
+            "Transfer-Encoding '"
+                + codings
+                + "' is not supported: send the body with Content-Length or chunked alone"));
+    req.connection().close();
+    metrics.record(Op.INVALID, 400, start);
+  }
+
   private void fail(HttpServerRequest req, Op op, long start, ApiException e) {
     HttpServerResponse resp = req.response();
     if (resp.ended()) {

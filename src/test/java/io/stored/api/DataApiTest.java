@@ -392,6 +392,28 @@ class DataApiTest {
     assertThat(http().get("/" + ns + "/host/0").statusCode()).isEqualTo(404);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"gzip", "gzip, chunked", "identity"})
+  void aTransferEncodingOtherThanChunked_isA400Problem_andStoresNothing(String codings)
+      throws Exception {
+    String body = codings.endsWith("chunked") ? "3\r\nabc\r\n0\r\n\r\n" : "abc";
+    RawHttp.Response r =
+        RawHttp.send(
+            base(),
+            ("PUT /"
+                    + ns
+                    + "/te/0 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
+                    + codings
+                    + "\r\n\r\n"
+                    + body)
+                .getBytes(StandardCharsets.US_ASCII));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.header("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(r.header("Connection")).isEqualTo("close");
+    assertThat(r.bodyText()).contains("Transfer-Encoding '" + codings + "'");
+    assertThat(http().get("/" + ns + "/te/0").statusCode()).isEqualTo(404);
+  }
+
   @Test
   void tooLongKeysAndIds_are400_countingUtf8Bytes() {
     String key512 = "k".repeat(512);
