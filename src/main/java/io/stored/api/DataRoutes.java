@@ -2,6 +2,7 @@ package io.stored.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.netty.buffer.Unpooled;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.stored.api.RequestMetrics.Op;
@@ -23,6 +24,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -93,6 +95,10 @@ public class DataRoutes {
 
   /** Serves plain HTTP/1.1 item requests without Vert.x's HTTP layers; null when off. */
   private final FastPath fastPath;
+
+  /** Set on a connection once a request's framing was refused: nothing after it is run. */
+  private static final AttributeKey<Boolean> REFUSED_FRAMING =
+      AttributeKey.valueOf("stored.refused-framing");
 
   DataRoutes(
       NodeConfig node,
@@ -185,6 +191,12 @@ public class DataRoutes {
   void handle(RoutingContext ctx) {
     long start = System.nanoTime();
     HttpServerRequest req = ctx.request();
+    if (req.connection() instanceof ConnectionBase conn
+        && conn.channel().hasAttr(REFUSED_FRAMING)) {
+      // read from behind a request whose framing was refused (see refuseFraming): not run
+      req.connection().close();
+      return;
+    }
     if (fastPath != null && !fastPath.armed()) {
       fastPath.arm(req);
     }
@@ -756,9 +768,14 @@ public class DataRoutes {
    * Refuses a request whose Transfer-Encoding is not just chunked, and closes its connection: Netty
    * reads such a request as one without a body, so its body would be parsed as the next request
    * (RFC 9112 section 6.1 asks for a 400 and a close when chunked is not the last coding; the other
-   * codings, such as gzip, are not decoded here, so they get the same).
+   * codings, such as gzip, are not decoded here, so they get the same). Netty has often decoded the
+   * bytes behind it already, and Vert.x would run them as a request before the close takes effect;
+   * the connection is marked so that {@link #handle} drops whatever comes after.
    */
   private void refuseFraming(HttpServerRequest req, long start, String codings) {
+    if (req.connection() instanceof ConnectionBase conn) {
+      conn.channel().attr(REFUSED_FRAMING).set(Boolean.TRUE);
+    }
     req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     Problems.send(
         req.response(),

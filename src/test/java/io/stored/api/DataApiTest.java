@@ -392,25 +392,36 @@ class DataApiTest {
     assertThat(http().get("/" + ns + "/host/0").statusCode()).isEqualTo(404);
   }
 
+  /**
+   * Netty reads a request whose Transfer-Encoding is not chunked alone as one without a body, so
+   * the bytes after its head are decoded as the next request: that one must not run either.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"gzip", "gzip, chunked", "identity"})
-  void aTransferEncodingOtherThanChunked_isA400Problem_andStoresNothing(String codings)
+  void aTransferEncodingOtherThanChunked_isA400Problem_andNothingBehindItRuns(String codings)
       throws Exception {
-    String body = codings.endsWith("chunked") ? "3\r\nabc\r\n0\r\n\r\n" : "abc";
-    RawHttp.Response r =
-        RawHttp.send(
-            base(),
-            ("PUT /"
-                    + ns
-                    + "/te/0 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
-                    + codings
-                    + "\r\n\r\n"
-                    + body)
-                .getBytes(StandardCharsets.US_ASCII));
-    assertThat(r.status()).isEqualTo(400);
-    assertThat(r.header("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(r.header("Connection")).isEqualTo("close");
-    assertThat(r.bodyText()).contains("Transfer-Encoding '" + codings + "'");
+    String body = codings.endsWith("chunked") ? "3\r\nabc\r\n0\r\n\r\n" : "";
+    for (int i = 0; i < 10; i++) {
+      String smuggled = "/" + ns + "/smuggled" + i + "/0";
+      RawHttp.Response r =
+          RawHttp.send(
+              base(),
+              ("PUT /"
+                      + ns
+                      + "/te/0 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
+                      + codings
+                      + "\r\n\r\n"
+                      + body
+                      + "PUT "
+                      + smuggled
+                      + " HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n\r\nx")
+                  .getBytes(StandardCharsets.US_ASCII));
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(r.header("Content-Type")).isEqualTo("application/problem+json");
+      assertThat(r.header("Connection")).isEqualTo("close");
+      assertThat(r.bodyText()).contains("Transfer-Encoding '" + codings + "'");
+      assertThat(http().get(smuggled).statusCode()).as(smuggled).isEqualTo(404);
+    }
     assertThat(http().get("/" + ns + "/te/0").statusCode()).isEqualTo(404);
   }
 
