@@ -193,8 +193,9 @@ public class DataRoutes {
     HttpServerRequest req = ctx.request();
     if (req.connection() instanceof ConnectionBase conn
         && conn.channel().hasAttr(REFUSED_FRAMING)) {
-      // read from behind a request whose framing was refused (see refuseFraming): not run
-      req.connection().close();
+      // read from behind a request whose framing was refused (see refuseFraming): not run, not
+      // answered; the connection closes on refuseFraming's timer or when the client closes it
+      req.handler(chunk -> {});
       return;
     }
     if (fastPath != null && !fastPath.armed()) {
@@ -756,6 +757,31 @@ public class DataRoutes {
   }
 
   /**
+   * Refuses a request whose Transfer-Encoding is not just chunked, and closes its connection: Netty
+   * reads such a request as one without a body, so its body would be parsed as the next request
+   * (RFC 9112 section 6.1 asks for a 400 and a close when chunked is not the last coding; the other
+   * codings, such as gzip, are not decoded here, so they get the same). Netty has often decoded the
+   * bytes behind it already, and Vert.x would run them as a request before the close takes effect;
+   * the connection is marked so that {@link #handle} drops whatever comes after. The close lingers
+   * as {@link #fail}'s does, so that the client reads the answer before a reset.
+   */
+  private void refuseFraming(HttpServerRequest req, long start, String codings) {
+    if (req.connection() instanceof ConnectionBase conn) {
+      conn.channel().attr(REFUSED_FRAMING).set(Boolean.TRUE);
+    }
+    req.handler(chunk -> {});
+    req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    Problems.send(
+            req.response(),
+            ApiException.badRequest(
+                "Transfer-Encoding '"
+                    + codings
+                    + "' is not supported: send the body with Content-Length or chunked alone"))
+        .onComplete(ar -> vertx.setTimer(LINGER_MILLIS, t -> req.connection().close()));
+    metrics.record(Op.INVALID, 400, start);
+  }
+
+  /**
    * Answers with a problem. A body the request still carries is discarded as it arrives, never
    * buffered. A connection stays open when that body has a known length within the value limit (it
    * is drained, and the next request follows it). Otherwise (chunked, or over the limit) the answer
@@ -764,29 +790,6 @@ public class DataRoutes {
    * the answer (the "lingering close" of nginx and Apache). An HTTP/2 stream is only drained: its
    * connection carries other streams.
    */
-  /**
-   * Refuses a request whose Transfer-Encoding is not just chunked, and closes its connection: Netty
-   * reads such a request as one without a body, so its body would be parsed as the next request
-   * (RFC 9112 section 6.1 asks for a 400 and a close when chunked is not the last coding; the other
-   * codings, such as gzip, are not decoded here, so they get the same). Netty has often decoded the
-   * bytes behind it already, and Vert.x would run them as a request before the close takes effect;
-   * the connection is marked so that {@link #handle} drops whatever comes after.
-   */
-  private void refuseFraming(HttpServerRequest req, long start, String codings) {
-    if (req.connection() instanceof ConnectionBase conn) {
-      conn.channel().attr(REFUSED_FRAMING).set(Boolean.TRUE);
-    }
-    req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-    Problems.send(
-        req.response(),
-        ApiException.badRequest(
-            "Transfer-Encoding '"
-                + codings
-                + "' is not supported: send the body with Content-Length or chunked alone"));
-    req.connection().close();
-    metrics.record(Op.INVALID, 400, start);
-  }
-
   private void fail(HttpServerRequest req, Op op, long start, ApiException e) {
     HttpServerResponse resp = req.response();
     if (resp.ended()) {
