@@ -389,8 +389,12 @@ class FastPathTest {
         int n;
         try {
           n = in.read(buf);
-        } catch (java.net.SocketTimeoutException | java.net.SocketException e) {
-          all.writeBytes(("<" + e.getClass().getSimpleName() + ">").getBytes());
+        } catch (java.net.SocketTimeoutException e) {
+          all.writeBytes("<no answer>".getBytes(StandardCharsets.US_ASCII));
+          break;
+        } catch (java.net.SocketException e) {
+          // a reset after a close with unread input: whether it comes before the end of the
+          // stream depends on timing, not on which path answered, so it counts as the end
           break;
         }
         if (n < 0) {
