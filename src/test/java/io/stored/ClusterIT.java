@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.stored.replication.Message;
 import io.stored.replication.Reply;
 import io.stored.testing.LocalCluster;
+import io.stored.testing.RawHttp;
 import io.stored.testing.RecordingWriter;
 import io.stored.transport.ClusterKey;
 import io.stored.transport.VertxPeers;
 import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -164,6 +166,49 @@ class ClusterIT {
       assertThat(writer.statuses().keySet()).isSubsetOf(200, 201, 503);
       assertThat(writer.verifyEveryAcknowledgedWriteIsReadable()).isEqualTo(WRITERS * KEYS);
     }
+  }
+
+  @Test
+  void deletes_leaveTombstonesOnTheBackups_forgottenAfterTheGrace(TestInfo info) throws Exception {
+    try (LocalCluster cluster = new LocalCluster(name(info), 2)) {
+      int n = 100;
+      byte[] value = "v".getBytes(StandardCharsets.UTF_8);
+      for (int i = 0; i < n; i++) {
+        assertThat(RawHttp.send(cluster.endpoint(), "PUT", "/default/t" + i + "/0", value).status())
+            .isEqualTo(201);
+      }
+      long deletedAt = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        assertThat(RawHttp.send(cluster.endpoint(), "DELETE", "/default/t" + i + "/0").status())
+            .isEqualTo(200);
+      }
+      double held = tombstones(cluster);
+      assertThat(System.nanoTime() - deletedAt)
+          .as("counted within the grace")
+          .isLessThan(LocalCluster.TOMBSTONE_GRACE.toNanos());
+      assertThat(held).as("one per delete, on its backup (RF=2)").isEqualTo(n);
+
+      Awaitility.await("the stores forget their tombstones")
+          .atMost(LocalCluster.TOMBSTONE_GRACE.multipliedBy(4))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> tombstones(cluster) == 0);
+      for (int i = 0; i < n; i += 10) {
+        assertThat(RawHttp.send(cluster.endpoint(), "GET", "/default/t" + i + "/0").status())
+            .isEqualTo(404);
+        assertThat(RawHttp.send(cluster.endpoint(), "PUT", "/default/t" + i + "/0", value).status())
+            .isEqualTo(201);
+      }
+    }
+  }
+
+  private static double tombstones(LocalCluster cluster) {
+    double sum = 0;
+    for (String s : cluster.storeNames()) {
+      double t = cluster.metric(s, "stored_tombstones");
+      assertThat(t).as("%s exposes stored_tombstones", s).isNotNegative();
+      sum += t;
+    }
+    return sum;
   }
 
   private static RecordingWriter writer(LocalCluster cluster) {

@@ -3,8 +3,9 @@ package io.stored.engine;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntUnaryOperator;
@@ -81,11 +82,20 @@ final class Partition {
   private final TreeSet<Expiry> expiring = new TreeSet<>(BY_EXPIRY);
 
   /**
-   * Versions of deletes applied from the primary, so an older write replayed later cannot resurrect
-   * an item. Only replicas have them; they are not counted in the memory budget and are purged by
-   * the replication layer once every replica has seen them.
+   * Versions of deletes applied from the primary, so an older write that arrives later cannot
+   * resurrect an item. Only replicas have them. They are not counted in the memory budget, and are
+   * forgotten once older than a grace period ({@link #forgetTombstones}). Kept in about version
+   * order (the order they arrived in; a key deleted again moves to the end), so forgetting the old
+   * ones stops at the first young one.
    */
-  private final Map<ItemKey, Long> tombstones = new java.util.HashMap<>();
+  private final LinkedHashMap<ItemKey, Long> tombstones = new LinkedHashMap<>();
+
+  /**
+   * The newest version of a tombstone forgotten since the partition was last cleared. A write older
+   * than that, of an item this replica holds nothing of, may be one a forgotten delete superseded:
+   * it is refused ({@link Applied#REFUSED}) rather than applied.
+   */
+  private long forgottenUpTo;
 
   private long lastVersion;
   private long bytes;
@@ -219,11 +229,11 @@ final class Partition {
 
   /**
    * Applies a mutation ordered by this partition's primary (on a backup, or while receiving the
-   * partition by state transfer) if it is newer than what this replica has for the item; returns
-   * whether it did. Memory is accounted but never refused here: the primary already acknowledged
-   * the write, and a replica that dropped it would lose data.
+   * partition by state transfer) if it is newer than what this replica has for the item. Memory is
+   * accounted but never refused here: the primary already acknowledged the write, and a replica
+   * that dropped it would lose data.
    */
-  synchronized boolean apply(Mutation m, long now) {
+  synchronized Applied apply(Mutation m, long now) {
     byte[] r =
         m.isDelete()
             ? null
@@ -239,8 +249,10 @@ final class Partition {
   }
 
   /**
-   * Applies each item of a chunk of the primary's snapshot as {@link #apply} would; returns the
-   * last item's address (null for an empty chunk), where the next chunk starts after.
+   * Applies each item of a chunk of the primary's snapshot as {@link #apply} would (skipping any it
+   * would refuse: such a chunk is left from an earlier transfer, as a partition being received
+   * forgets nothing); returns the last item's address (null for an empty chunk), where the next
+   * chunk starts after.
    */
   synchronized ItemKey restore(SnapshotChunk chunk, long now) {
     SnapshotChunk.Cursor c = chunk.cursor();
@@ -257,15 +269,21 @@ final class Partition {
   }
 
   /** Installs record {@code r} (null: deletes) of {@code key} if {@code version} is newer. */
-  private boolean applyVersioned(ItemKey key, long version, byte[] r, long now) {
+  private Applied applyVersioned(ItemKey key, long version, byte[] r, long now) {
     byte[] current = find(key);
-    long have = current != null ? Records.version(current) : tombstones.getOrDefault(key, 0L);
+    Long tombstone = current == null ? tombstones.get(key) : null;
+    long have = current != null ? Records.version(current) : tombstone != null ? tombstone : 0L;
     if (version <= have) {
-      return false;
+      return Applied.SUPERSEDED;
+    }
+    if (r != null && current == null && tombstone == null && version <= forgottenUpTo) {
+      return Applied.REFUSED;
     }
     if (r == null) {
       if (current != null) {
         removeAt(at, index);
+      } else if (tombstone != null) {
+        tombstones.remove(key); // re-inserted below, at the end: the map stays in arrival order
       }
       tombstones.put(key, version);
     } else {
@@ -276,7 +294,7 @@ final class Partition {
       install(key, r, current, delta, now);
     }
     lastVersion = Math.max(lastVersion, version);
-    return true;
+    return Applied.APPLIED;
   }
 
   /**
@@ -327,9 +345,23 @@ final class Partition {
     return SnapshotChunk.write(contentTypes, lru, namespaces, records, n, !more);
   }
 
-  /** Forgets tombstones up to {@code version}, once every replica has seen them. */
-  synchronized void purgeTombstones(long version) {
-    tombstones.values().removeIf(v -> v <= version);
+  /**
+   * Forgets the tombstones of deletes up to {@code version}, oldest first, stopping at the first
+   * newer one (one that arrived out of order behind it goes in a later call); returns how many.
+   * Writes older than the newest forgotten one are refused from then on, until {@link #clear}.
+   */
+  synchronized int forgetTombstones(long version) {
+    int n = 0;
+    for (Iterator<Long> it = tombstones.values().iterator(); it.hasNext(); ) {
+      long v = it.next();
+      if (v > version) {
+        break;
+      }
+      it.remove();
+      forgottenUpTo = Math.max(forgottenUpTo, v);
+      n++;
+    }
+    return n;
   }
 
   synchronized int tombstoneCount() {
@@ -482,6 +514,7 @@ final class Partition {
     segments = NO_SEGMENTS;
     expiring.clear();
     tombstones.clear();
+    forgottenUpTo = 0;
     bytes = 0;
     count = 0;
     return n;
@@ -569,8 +602,16 @@ final class Partition {
   }
 
   private long nextVersion(long now) {
-    lastVersion = Math.max(lastVersion + 1, now << 12);
+    lastVersion = Math.max(lastVersion + 1, versionAt(now));
     return lastVersion;
+  }
+
+  /**
+   * The first version of millisecond {@code millis} of the hybrid clock (see the notes above): the
+   * age of a version, on the clock of the primary that made it.
+   */
+  static long versionAt(long millis) {
+    return millis << 12;
   }
 
   private void removeAt(Segment s, int i) {

@@ -98,9 +98,9 @@ public final class StoreEngine {
 
   /**
    * Applies a mutation made by the partition's primary if it is newer than what this replica holds
-   * for the item (see {@link Mutation}); returns whether it did.
+   * for the item (see {@link Mutation}).
    */
-  public boolean apply(int partition, Mutation m) {
+  public Applied apply(int partition, Mutation m) {
     return partition(partition).apply(m, ticker.millis());
   }
 
@@ -133,14 +133,34 @@ public final class StoreEngine {
     return partition(partition).size();
   }
 
-  /** Forgets the partition's tombstones up to {@code version} once every replica has seen them. */
-  public void purgeTombstones(int partition, long version) {
-    partition(partition).purgeTombstones(version);
+  /**
+   * Forgets the partition's tombstones of deletes made more than {@code graceMillis} ago (by the
+   * primary's clock, which their versions carry); returns how many. From then on the partition
+   * refuses a write older than those deletes for an item it holds nothing of ({@link
+   * Applied#REFUSED}), so a write delayed for longer than the grace cannot undo one of them. Call
+   * it only for a partition that is not being received: a snapshot chunk holds old writes.
+   */
+  public int forgetTombstones(int partition, long graceMillis) {
+    return partition(partition)
+        .forgetTombstones(Partition.versionAt(ticker.millis() - graceMillis));
   }
 
-  /** Tombstones the partition holds (deletes applied from its primary, not yet purged). */
+  /** Tombstones the partition holds (deletes applied from its primary, not yet forgotten). */
   public int tombstones(int partition) {
     return partition(partition).tombstoneCount();
+  }
+
+  /** Tombstones of every partition. */
+  public long tombstones() {
+    long n = 0;
+    for (Partition p : partitions) {
+      n += p.tombstoneCount();
+    }
+    return n;
+  }
+
+  public int partitions() {
+    return partitions.length;
   }
 
   /**

@@ -56,6 +56,7 @@ public class Cluster {
   private volatile Monkey monkey;
   private PeerServer server;
   private long refreshTimer = -1;
+  private long tombstoneTimer = -1;
   private RingWatcher ringWatcher;
   private volatile boolean stopped;
 
@@ -190,7 +191,23 @@ public class Cluster {
       LOG.infof(
           "store %s listens for other nodes on %s:%d",
           node.memberName(), config.host(), server.port());
+      forgetTombstonesPeriodically(r);
     }
+  }
+
+  /**
+   * Forgets the tombstones older than {@code tombstone-grace}, twice per grace period (at most once
+   * a second), on a worker thread: with many deletes a pass walks many of them.
+   */
+  private void forgetTombstonesPeriodically(ReplicaNode r) {
+    long grace = config.tombstoneGrace().toMillis();
+    tombstoneTimer =
+        vertx.setPeriodic(
+            Math.max(1000, grace / 2),
+            t ->
+                vertx
+                    .executeBlocking(() -> r.forgetTombstones(grace), false)
+                    .onFailure(e -> LOG.error("forgetting tombstones failed", e)));
   }
 
   /** Keeps the endpoint's ring fresh: fetched at once, then every second. */
@@ -295,6 +312,9 @@ public class Cluster {
     }
     if (refreshTimer >= 0) {
       vertx.cancelTimer(refreshTimer);
+    }
+    if (tombstoneTimer >= 0) {
+      vertx.cancelTimer(tombstoneTimer);
     }
     if (server != null) {
       server.close();

@@ -41,6 +41,15 @@ public interface ClusterConfig {
   @WithDefault("2s")
   Duration peerTimeout();
 
+  /**
+   * How long a backup remembers a delete (its tombstone), so that an older write of the item that
+   * arrives later cannot bring it back. A write delayed for longer is refused and fails (it failed
+   * at its client already: keep this well above {@code peer-timeout}). Tombstones are not counted
+   * in {@code stored.store.max-memory}: at most about this long's worth of deletes are held.
+   */
+  @WithDefault("10s")
+  Duration tombstoneGrace();
+
   /** How long a store may fail to answer the monkey before it is marked down. */
   @WithDefault("2s")
   Duration downAfter();

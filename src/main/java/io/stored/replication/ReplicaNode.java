@@ -1,5 +1,6 @@
 package io.stored.replication;
 
+import io.stored.engine.Applied;
 import io.stored.engine.Entry;
 import io.stored.engine.ItemKey;
 import io.stored.engine.Mutation;
@@ -52,6 +53,16 @@ import org.jboss.logging.Logger;
  * (tombstones keep deletes from being undone by an older chunk). A store clears a partition
  * when it starts receiving it (whatever it had may be stale: it was down, or restarted) and
  * when it stops holding it.
+ *
+ * Tombstones. A backup keeps each delete's version so that an older write arriving after it
+ * (replication messages travel on one connection per event loop and may overtake each other)
+ * cannot bring the item back. They are forgotten once older than a grace period
+ * (stored.cluster.tombstone-grace), far longer than messages normally take. A message delayed
+ * for longer still is not trusted: a partition refuses a write older than the deletes it has
+ * forgotten for an item it holds nothing of, and the backup answers Unavailable, so that write
+ * is not acknowledged. A write that old has already failed at the client (its deadline is the
+ * peer timeout), so the refusal costs nothing but the certainty. A partition being received
+ * forgets nothing: its snapshot chunks carry old writes legitimately.
  */
 public final class ReplicaNode {
   private static final Logger LOG = Logger.getLogger(ReplicaNode.class);
@@ -219,10 +230,41 @@ public final class ReplicaNode {
     if (!ring.isOwner(m.partition(), name) && !ring.isPending(m.partition(), name)) {
       return new Reply.NotOwner(ring.epoch(), m.partition());
     }
+    int refused = 0;
     for (Mutation mutation : m.mutations()) {
-      engine.apply(m.partition(), mutation);
+      if (engine.apply(m.partition(), mutation) == Applied.REFUSED) {
+        refused++;
+      }
+    }
+    if (refused > 0) {
+      // Not acknowledged, so the write fails rather than count a copy this store may not hold.
+      return new Reply.Unavailable(
+          ring.epoch(),
+          refused
+              + " write(s) of partition "
+              + m.partition()
+              + " older than deletes this store has forgotten (delayed past the tombstone grace)");
     }
     return new Reply.Ack(ring.epoch());
+  }
+
+  /**
+   * Forgets the tombstones older than {@code graceMillis} of every partition that is not being
+   * received (a snapshot chunk still on its way holds older writes); returns how many. A
+   * partition's check and forgetting happen under this node's lock, so a ring that starts receiving
+   * the partition (and clears it) comes before or after, never between.
+   */
+  public int forgetTombstones(long graceMillis) {
+    int n = 0;
+    for (int p = 0; p < engine.partitions(); p++) {
+      synchronized (this) {
+        Pull pull = pulls.get(p);
+        if (pull == null || pull.done) {
+          n += engine.forgetTombstones(p, graceMillis);
+        }
+      }
+    }
+    return n;
   }
 
   /**

@@ -100,6 +100,10 @@ public class StoreNode {
         .baseUnit("bytes")
         .description("Memory limit of this store")
         .register(registry);
+    Gauge.builder("stored.tombstones", e, StoreEngine::tombstones)
+        .description(
+            "Deletes this store remembers as a backup (see stored.cluster.tombstone-grace)")
+        .register(registry);
     FunctionCounter.builder("stored.evictions", e, StoreEngine::evictions)
         .description("Items evicted to make room (eviction lru)")
         .register(registry);

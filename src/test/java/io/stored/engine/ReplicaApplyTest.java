@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stored.engine.WriteResult.Outcome;
 import io.stored.testing.FakeTicker;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,9 +32,9 @@ class ReplicaApplyTest {
     Mutation v1 = primary.put(0, key("k"), bytes("one"), "t", 0, Precondition.NONE).mutation();
     Mutation v2 = primary.put(0, key("k"), bytes("two"), "t", 0, Precondition.NONE).mutation();
 
-    assertThat(replica.apply(0, v2)).isTrue();
-    assertThat(replica.apply(0, v1)).as("older").isFalse();
-    assertThat(replica.apply(0, v2)).as("duplicate").isFalse();
+    assertThat(replica.apply(0, v2)).isEqualTo(Applied.APPLIED);
+    assertThat(replica.apply(0, v1)).as("older").isEqualTo(Applied.SUPERSEDED);
+    assertThat(replica.apply(0, v2)).as("duplicate").isEqualTo(Applied.SUPERSEDED);
     assertThat(replica.get(0, key("k")).value()).isEqualTo(bytes("two"));
     assertThat(replica.get(0, key("k")).version()).isEqualTo(v2.version());
   }
@@ -46,11 +47,64 @@ class ReplicaApplyTest {
     assertThat(delete.version()).isGreaterThan(write.version());
     assertThat(primary.tombstones(0)).as("the primary keeps none").isZero();
 
-    assertThat(replica.apply(0, delete)).isTrue();
-    assertThat(replica.apply(0, write)).isFalse();
+    assertThat(replica.apply(0, delete)).isEqualTo(Applied.APPLIED);
+    assertThat(replica.apply(0, write)).isEqualTo(Applied.SUPERSEDED);
     assertThat(replica.get(0, key("k"))).isNull();
     assertThat(replica.tombstones(0)).isEqualTo(1);
-    replica.purgeTombstones(0, delete.version());
+  }
+
+  @Test
+  void aTombstoneIsForgottenAfterTheGrace_andAWriteOlderThanItIsRefusedThen() {
+    Mutation write = primary.put(0, key("k"), bytes("v"), "t", 0, Precondition.NONE).mutation();
+    Mutation otherWrite =
+        primary.put(0, key("other"), bytes("v"), "t", 0, Precondition.NONE).mutation();
+    Mutation delete = primary.delete(0, key("k"), Precondition.NONE).mutation();
+    assertThat(replica.apply(0, delete)).isEqualTo(Applied.APPLIED);
+
+    ticker.advance(Duration.ofSeconds(9));
+    assertThat(replica.forgetTombstones(0, 10_000)).as("younger than the grace").isZero();
+    assertThat(replica.tombstones(0)).isEqualTo(1);
+    ticker.advance(Duration.ofSeconds(2));
+    assertThat(replica.forgetTombstones(0, 10_000)).isEqualTo(1);
+    assertThat(replica.tombstones(0)).isZero();
+
+    // the write the delete superseded arrives late: it must not bring the item back, nor may
+    // another write as old (the replica cannot tell which item the delete was of)
+    assertThat(replica.apply(0, write)).isEqualTo(Applied.REFUSED);
+    assertThat(replica.apply(0, otherWrite)).isEqualTo(Applied.REFUSED);
+    assertThat(replica.get(0, key("k"))).isNull();
+    assertThat(replica.get(0, key("other"))).isNull();
+
+    // writes made after the delete apply as usual, and so do older ones of items it holds
+    Mutation newer = primary.put(0, key("k"), bytes("new"), "t", 0, Precondition.NONE).mutation();
+    assertThat(replica.apply(0, newer)).isEqualTo(Applied.APPLIED);
+    assertThat(replica.get(0, key("k")).value()).isEqualTo(bytes("new"));
+    assertThat(replica.apply(0, write)).isEqualTo(Applied.SUPERSEDED);
+
+    // a partition cleared to be received afresh takes old writes again (snapshot chunks)
+    replica.clear(0);
+    assertThat(replica.apply(0, otherWrite)).isEqualTo(Applied.APPLIED);
+  }
+
+  @Test
+  void forgettingStopsAtTheFirstYoungTombstone_andAKeyDeletedAgainMovesToTheEnd() {
+    Mutation[] a = putThenDelete("a");
+    Mutation[] b = putThenDelete("b");
+    replica.apply(0, a[1]);
+    replica.apply(0, b[1]);
+    ticker.advance(Duration.ofSeconds(20));
+    Mutation[] aAgain = putThenDelete("a");
+    replica.apply(0, aAgain[1]);
+    replica.apply(0, putThenDelete("c")[1]);
+    assertThat(replica.tombstones(0)).isEqualTo(3);
+
+    // in arrival order b is now first (a moved behind it), then the young a and c
+    assertThat(replica.forgetTombstones(0, 10_000)).as("b only").isEqualTo(1);
+    assertThat(replica.apply(0, aAgain[0]))
+        .as("a's tombstone is kept")
+        .isEqualTo(Applied.SUPERSEDED);
+    ticker.advance(Duration.ofSeconds(11));
+    assertThat(replica.forgetTombstones(0, 10_000)).isEqualTo(2);
     assertThat(replica.tombstones(0)).isZero();
   }
 
@@ -147,6 +201,12 @@ class ReplicaApplyTest {
               + m.expiresAt());
     }
     return out;
+  }
+
+  /** A write of {@code k} on the primary and the delete of it that follows. */
+  private Mutation[] putThenDelete(String k) {
+    Mutation put = primary.put(0, key(k), bytes("v"), "t", 0, Precondition.NONE).mutation();
+    return new Mutation[] {put, primary.delete(0, key(k), Precondition.NONE).mutation()};
   }
 
   private static ItemKey key(String k) {

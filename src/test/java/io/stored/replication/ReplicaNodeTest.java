@@ -6,6 +6,7 @@ import io.stored.engine.EngineSettings;
 import io.stored.engine.Entry;
 import io.stored.engine.Eviction;
 import io.stored.engine.ItemKey;
+import io.stored.engine.Mutation;
 import io.stored.engine.Precondition;
 import io.stored.engine.StoreEngine;
 import io.stored.engine.WriteResult;
@@ -175,6 +176,62 @@ class ReplicaNodeTest {
         .isInstanceOf(Reply.Stale.class);
     assertThat(join(s1.handle(new Message.Replicate(epoch + 1, 0, List.of()))))
         .isInstanceOf(Reply.Behind.class);
+  }
+
+  @Test
+  void aBackupForgetsADeleteAfterTheGrace_thenRefusesTheWriteItSuperseded() {
+    ItemKey k = keyOwnedBy("s0");
+    int p = partition(k);
+    ReplicaNode primary = cluster.node("s0");
+    ReplicaNode backup = cluster.node(cluster.ring().owners(p).get(1).name());
+    long epoch = cluster.ring().epoch();
+    assertThat(write(primary, epoch, k, "v")).isInstanceOf(Reply.Written.class);
+    // the write's replication message, as if it had been held up on the way to the backup
+    Entry written = primary.engine().get(p, k);
+    Mutation late = new Mutation(k, written.value(), "t", written.version(), 0);
+    assertThat(delete(primary, epoch, k)).isInstanceOf(Reply.Written.class);
+    assertThat(backup.engine().tombstones(p)).isEqualTo(1);
+    assertThat(primary.engine().tombstones(p)).isZero();
+
+    cluster.advance(9_000);
+    assertThat(backup.forgetTombstones(10_000)).as("younger than the grace").isZero();
+    cluster.advance(2_000);
+    assertThat(backup.forgetTombstones(10_000)).isEqualTo(1);
+    assertThat(backup.engine().tombstones(p)).isZero();
+
+    Reply r = join(backup.handle(new Message.Replicate(epoch, p, List.of(late))));
+    assertThat(r).isInstanceOf(Reply.Unavailable.class);
+    assertThat(((Reply.Unavailable) r).reason())
+        .contains("partition " + p, "older than deletes this store has forgotten");
+    assertThat(backup.engine().get(p, k)).as("the delete is not undone").isNull();
+    // new writes of the item replicate as before
+    assertThat(write(primary, epoch, k, "again")).isInstanceOf(Reply.Written.class);
+    assertThat(backup.engine().get(p, k).value()).isEqualTo(bytes("again"));
+  }
+
+  @Test
+  void aPartitionBeingReceived_keepsItsTombstones_whileItsOwnersForgetTheirs() {
+    cluster.stall(Message.FetchSnapshot.class);
+    ReplicaNode joiner = cluster.start("s3");
+    Ring moving = cluster.tick();
+    assertThat(joiner.pulling()).isPositive();
+    int p = 0;
+    while (!moving.isPending(p, "s3")) {
+      p++;
+    }
+    ItemKey k = keyIn(p);
+    ReplicaNode primary = cluster.node(moving.owners(p).get(0).name());
+    ReplicaNode backup = cluster.node(moving.owners(p).get(1).name());
+    assertThat(write(primary, moving.epoch(), k, "v")).isInstanceOf(Reply.Written.class);
+    assertThat(delete(primary, moving.epoch(), k)).isInstanceOf(Reply.Written.class);
+    assertThat(joiner.engine().tombstones(p)).isEqualTo(1);
+    assertThat(backup.engine().tombstones(p)).isEqualTo(1);
+
+    cluster.advance(60_000);
+    joiner.forgetTombstones(10_000);
+    backup.forgetTombstones(10_000);
+    assertThat(joiner.engine().tombstones(p)).as("a chunk may still bring the item").isEqualTo(1);
+    assertThat(backup.engine().tombstones(p)).isZero();
   }
 
   @Test
@@ -355,6 +412,11 @@ class ReplicaNodeTest {
             new Message.Write(epoch, partition(k), k, bytes(v), "t", 0, Precondition.NONE)));
   }
 
+  private static Reply delete(ReplicaNode node, long epoch, ItemKey k) {
+    return join(
+        node.handle(new Message.Write(epoch, partition(k), k, null, null, 0, Precondition.NONE)));
+  }
+
   private static Reply join(java.util.concurrent.CompletionStage<Reply> r) {
     return r.toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
   }
@@ -363,6 +425,15 @@ class ReplicaNodeTest {
     for (int i = 0; ; i++) {
       ItemKey k = key("probe" + i);
       if (cluster.ring().owners(partition(k)).get(0).name().equals(primary)) {
+        return k;
+      }
+    }
+  }
+
+  private static ItemKey keyIn(int partition) {
+    for (int i = 0; ; i++) {
+      ItemKey k = key("probe" + i);
+      if (partition(k) == partition) {
         return k;
       }
     }

@@ -32,6 +32,9 @@ public final class LocalCluster implements AutoCloseable {
   private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
   private static final Duration READY = Duration.ofSeconds(90);
 
+  /** How long the stores remember a delete: short, for a test to see them forget. */
+  public static final Duration TOMBSTONE_GRACE = Duration.ofSeconds(5);
+
   /** This cluster's internal-transport secret, random per cluster. */
   private final String secret = io.stored.transport.ClusterKey.randomSecret();
 
@@ -201,6 +204,21 @@ public final class LocalCluster implements AutoCloseable {
     return get(monkeyUri("/stored/members"));
   }
 
+  /**
+   * The value of a gauge without labels in {@code store}'s Prometheus metrics (e.g. {@code
+   * stored_tombstones}), or -1 when it is missing.
+   */
+  public double metric(String store, String name) {
+    String metrics =
+        get(URI.create("http://127.0.0.1:" + stores.get(store).management() + "/q/metrics"));
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return -1;
+  }
+
   /** The monkey's ring ({@code GET /stored/ring}). */
   public String ring() {
     return get(monkeyUri("/stored/ring"));
@@ -274,6 +292,7 @@ public final class LocalCluster implements AutoCloseable {
             "-Dstored.cluster.port=" + transport,
             "-Dstored.cluster.down-after=1s",
             "-Dstored.cluster.peer-timeout=1s",
+            "-Dstored.cluster.tombstone-grace=" + TOMBSTONE_GRACE.toMillis() + "ms",
             "-Dstored.cluster.request-timeout=8s",
             "-Dstored.ring.partitions=256",
             "-Dquarkus.http.host=127.0.0.1",

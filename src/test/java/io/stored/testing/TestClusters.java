@@ -26,7 +26,8 @@ import org.awaitility.Awaitility;
 /**
  * Several stores in one JVM, run by the real {@link Monkey} and reached by a real {@link
  * ClusterClient}, connected by an in-memory transport that can lose a node: the whole protocol
- * without sockets, in milliseconds. Time, for failure detection, is a fake clock the test advances.
+ * without sockets, in milliseconds. Time, for failure detection and in the engines, is a fake clock
+ * the test advances.
  */
 public final class TestClusters {
   public static final long DOWN_AFTER_MILLIS = 1000;
@@ -34,7 +35,9 @@ public final class TestClusters {
   private final int partitions;
   private final Map<String, ReplicaNode> nodes = new ConcurrentHashMap<>();
   private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
+  private final Set<Class<? extends Message>> stalled = ConcurrentHashMap.newKeySet();
   private final AtomicLong nanos = new AtomicLong(1);
+  private final FakeTicker ticker = new FakeTicker();
   private final int replicationFactor;
   private Monkey monkey;
   private long incarnations;
@@ -61,9 +64,7 @@ public final class TestClusters {
         new ReplicaNode(
             name,
             ++incarnations,
-            new StoreEngine(
-                new EngineSettings(partitions, 1L << 30, Eviction.NONE),
-                io.stored.engine.Ticker.system()),
+            new StoreEngine(new EngineSettings(partitions, 1L << 30, Eviction.NONE), ticker),
             new Router(Ring.empty(partitions)),
             this::deliver,
             7);
@@ -78,7 +79,15 @@ public final class TestClusters {
     if (target == null || unreachable.contains(to)) {
       return CompletableFuture.failedFuture(new ConnectException(to + " is unreachable"));
     }
+    if (stalled.contains(message.getClass())) {
+      return new CompletableFuture<>();
+    }
     return target.handle(message);
+  }
+
+  /** Messages of this type are never answered from now on (a transfer that hangs). */
+  public void stall(Class<? extends Message> type) {
+    stalled.add(type);
   }
 
   /** A client as an endpoint has it, retrying for at most {@code timeoutMillis}. */
@@ -115,9 +124,13 @@ public final class TestClusters {
     return last[0];
   }
 
-  /** Moves the monkey's clock on (to let a silent store be marked down). */
+  /**
+   * Moves the clock of the monkey (to let a silent store be marked down) and of the stores' engines
+   * (their versions, expiry and tombstones) on.
+   */
   public void advance(long millis) {
     nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+    ticker.advance(Duration.ofMillis(millis));
   }
 
   /** The node stops answering (a crash, a pause, a partition); it keeps its ring and memory. */
