@@ -97,6 +97,9 @@ final class Partition {
    */
   private long forgottenUpTo;
 
+  /** How many times the partition was cleared: {@link #restore} applies chunks of this one only. */
+  private long generation;
+
   private long lastVersion;
   private long bytes;
   private int count;
@@ -252,9 +255,14 @@ final class Partition {
    * Applies each item of a chunk of the primary's snapshot as {@link #apply} would (skipping any it
    * would refuse: such a chunk is left from an earlier transfer, as a partition being received
    * forgets nothing); returns the last item's address (null for an empty chunk), where the next
-   * chunk starts after.
+   * chunk starts after. Applies nothing unless the partition is still in {@code generation}, what
+   * {@link #clear} returned when the transfer began: a chunk that arrives after the transfer was
+   * called off (and perhaps begun again) was read before deletes this replica no longer knows of.
    */
-  synchronized ItemKey restore(SnapshotChunk chunk, long now) {
+  synchronized ItemKey restore(SnapshotChunk chunk, long generation, long now) {
+    if (generation != this.generation) {
+      return null;
+    }
     SnapshotChunk.Cursor c = chunk.cursor();
     int[] codes = new int[c.types.length];
     for (int t = 0; t < codes.length; t++) {
@@ -506,18 +514,18 @@ final class Partition {
   /**
    * Drops every item and tombstone, releasing their memory: the store no longer holds this
    * partition, or is about to receive it afresh. The version sequence is kept (it only grows).
+   * Returns the partition's new generation, which {@link #restore} takes.
    */
-  synchronized int clear() {
-    int n = count;
+  synchronized long clear() {
     budget.release(bytes);
-    counters.entries.add(-n);
+    counters.entries.add(-count);
     segments = NO_SEGMENTS;
     expiring.clear();
     tombstones.clear();
     forgottenUpTo = 0;
     bytes = 0;
     count = 0;
-    return n;
+    return ++generation;
   }
 
   synchronized int size() {

@@ -117,14 +117,19 @@ public final class StoreEngine {
 
   /**
    * Applies a chunk of the partition's snapshot, each item as {@link #apply} would; returns the
-   * chunk's last address, or null if it was empty.
+   * chunk's last address, or null if it was empty. Applies nothing (and returns null) unless the
+   * partition has not been cleared since {@link #clear} returned {@code generation}: the chunk
+   * belongs to a transfer that was called off.
    */
-  public ItemKey restore(int partition, SnapshotChunk chunk) {
-    return partition(partition).restore(chunk, ticker.millis());
+  public ItemKey restore(int partition, SnapshotChunk chunk, long generation) {
+    return partition(partition).restore(chunk, generation, ticker.millis());
   }
 
-  /** Drops everything partition {@code partition} holds; returns how many items it had. */
-  public int clear(int partition) {
+  /**
+   * Drops everything partition {@code partition} holds; returns its new generation, what {@link
+   * #restore} takes for the transfer that starts now.
+   */
+  public long clear(int partition) {
     return partition(partition).clear();
   }
 

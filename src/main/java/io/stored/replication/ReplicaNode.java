@@ -12,8 +12,10 @@ import io.stored.ring.Ring;
 import io.stored.router.Router;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -332,19 +334,22 @@ public final class ReplicaNode {
       return new Reply.Unavailable(old.epoch(), "partition count differs");
     }
     List<Integer> start = new ArrayList<>();
+    Set<Integer> calledOff = new HashSet<>();
     for (int p = 0; p < newer.partitions(); p++) {
       if (newer.isPending(p, name) && !pulls.containsKey(p)) {
-        engine.clear(p);
-        Pull pull = new Pull(p);
+        Pull pull = new Pull(p, engine.clear(p));
         pulls.put(p, pull);
         start.add(p);
-      } else if (!newer.isPending(p, name)) {
-        pulls.remove(p);
+      } else if (!newer.isPending(p, name) && pulls.remove(p) != null) {
+        calledOff.add(p);
       }
     }
     router.update(newer);
     for (int p = 0; p < newer.partitions(); p++) {
-      if (!newer.isOwner(p, name) && !newer.isPending(p, name) && engine.size(p) > 0) {
+      if (!newer.isOwner(p, name)
+          && !newer.isPending(p, name)
+          && (engine.size(p) > 0 || calledOff.contains(p))) {
+        // clearing a called-off transfer's partition, even empty, also voids its chunks to come
         engine.clear(p);
       }
     }
@@ -506,7 +511,9 @@ public final class ReplicaNode {
         .whenComplete(
             (reply, failure) -> {
               if (reply instanceof Reply.Chunk c) {
-                ItemKey last = engine.restore(pull.partition, c.chunk());
+                // Nothing is applied if the partition was cleared since the pull began (the ring
+                // called the transfer off): the chunk may hold items deleted since.
+                ItemKey last = engine.restore(pull.partition, c.chunk(), pull.generation);
                 // The primary says which chunk is the last: one round trip fewer per partition
                 // than asking until an empty chunk comes.
                 if (c.chunk().last()) {
@@ -576,12 +583,17 @@ public final class ReplicaNode {
   /** One partition being received: where the snapshot copy has got to. */
   private static final class Pull {
     final int partition;
+
+    /** The partition's generation when this pull cleared it ({@link StoreEngine#clear}). */
+    final long generation;
+
     ItemKey after;
     boolean active;
     boolean done;
 
-    Pull(int partition) {
+    Pull(int partition, long generation) {
       this.partition = partition;
+      this.generation = generation;
     }
   }
 }

@@ -142,6 +142,7 @@ class ReplicaApplyTest {
       // the joiner receives live writes (possibly late, reordered, duplicated) while it pulls
       // chunks
       Deque<Mutation> inFlight = new ArrayDeque<>();
+      long joinerGeneration = joiner.clear(0);
       ItemKey cursor = null;
       boolean done = false;
       while (!done || !inFlight.isEmpty()) {
@@ -149,7 +150,9 @@ class ReplicaApplyTest {
         if (action == 0 && !done) {
           SnapshotChunk chunk = p.snapshot(0, cursor, 1 + random.nextInt(25));
           // as the receiving store does: the chunk as it arrives off the wire, until the last
-          cursor = joiner.restore(0, SnapshotChunk.of(chunk.data(), chunk.items(), chunk.last()));
+          cursor =
+              joiner.restore(
+                  0, SnapshotChunk.of(chunk.data(), chunk.items(), chunk.last()), joinerGeneration);
           done = chunk.last();
         } else if (action == 1) {
           String k = "k" + random.nextInt(300);

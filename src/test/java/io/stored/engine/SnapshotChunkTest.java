@@ -17,6 +17,9 @@ import org.junit.jupiter.api.Test;
  * own records; and a malformed chunk is refused whole.
  */
 class SnapshotChunkTest {
+  /** The generation of a partition that was never cleared ({@link StoreEngine#clear}). */
+  private static final long NEVER_CLEARED = 0;
+
   private final FakeTicker ticker = new FakeTicker();
 
   private StoreEngine engine(Eviction eviction) {
@@ -56,7 +59,9 @@ class SnapshotChunkTest {
       ItemKey after = null;
       int chunks = 0;
       for (SnapshotChunk c; (c = primary.snapshot(0, after, 64)).items() > 0; chunks++) {
-        after = receiver.restore(0, SnapshotChunk.of(c.data().clone(), c.items(), c.last()));
+        after =
+            receiver.restore(
+                0, SnapshotChunk.of(c.data().clone(), c.items(), c.last()), NEVER_CLEARED);
         c.mutations().forEach(m -> byMutations.apply(0, m));
       }
       assertThat(chunks).isEqualTo(5);
@@ -90,7 +95,7 @@ class SnapshotChunkTest {
       c = primary.snapshot(0, after, 1000);
       items.add(c.items());
       last.add(c.last());
-      after = receiver.restore(0, c);
+      after = receiver.restore(0, c, NEVER_CLEARED);
     } while (!c.last());
     // two 5 MiB values would pass 8 MiB; the last large one and the small one fit together
     assertThat(items).containsExactly(1, 1, 1, 1, 2);
@@ -117,9 +122,25 @@ class SnapshotChunkTest {
     StoreEngine receiver = engine(Eviction.NONE);
     receiver.apply(0, newer);
     receiver.apply(0, delete);
-    assertThat(receiver.restore(0, chunk)).isEqualTo(ItemKey.of("n", "b", ""));
+    assertThat(receiver.restore(0, chunk, NEVER_CLEARED)).isEqualTo(ItemKey.of("n", "b", ""));
     assertThat(receiver.get(0, ItemKey.of("n", "a", "")).value()).isEqualTo(bytes("new a"));
     assertThat(receiver.get(0, ItemKey.of("n", "b", ""))).isNull();
+  }
+
+  @Test
+  void aChunkOfATransferCalledOffSince_isNotApplied() {
+    StoreEngine primary = engine(Eviction.NONE);
+    primary.put(0, ItemKey.of("n", "a", ""), bytes("a"), "t", 0, Precondition.NONE);
+    StoreEngine receiver = engine(Eviction.NONE);
+    long first = receiver.clear(0);
+    SnapshotChunk chunk = primary.snapshot(0, null, 10);
+    long second = receiver.clear(0);
+    assertThat(second).isNotEqualTo(first);
+
+    assertThat(receiver.restore(0, chunk, first)).isNull();
+    assertThat(receiver.entries()).isZero();
+    assertThat(receiver.restore(0, chunk, second)).isEqualTo(ItemKey.of("n", "a", ""));
+    assertThat(receiver.get(0, ItemKey.of("n", "a", "")).value()).isEqualTo(bytes("a"));
   }
 
   @Test

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -211,7 +212,7 @@ class ReplicaNodeTest {
 
   @Test
   void aPartitionBeingReceived_keepsItsTombstones_whileItsOwnersForgetTheirs() {
-    cluster.stall(Message.FetchSnapshot.class);
+    cluster.hold(Message.FetchSnapshot.class);
     ReplicaNode joiner = cluster.start("s3");
     Ring moving = cluster.tick();
     assertThat(joiner.pulling()).isPositive();
@@ -232,6 +233,35 @@ class ReplicaNodeTest {
     backup.forgetTombstones(10_000);
     assertThat(joiner.engine().tombstones(p)).as("a chunk may still bring the item").isEqualTo(1);
     assertThat(backup.engine().tombstones(p)).isZero();
+  }
+
+  @Test
+  void aChunkOfATransferCalledOffSince_isNotApplied_soADeleteIsNotUndone() {
+    Ring settled = cluster.ring();
+    int p = 0;
+    ItemKey k = keyIn(p);
+    ReplicaNode primary = cluster.node(settled.owners(p).get(0).name());
+    assertThat(write(primary, settled.epoch(), k, "v")).isInstanceOf(Reply.Written.class);
+    cluster.hold(Message.FetchSnapshot.class);
+    ReplicaNode joiner = cluster.start("s3");
+    Ring receiving = receiver(settled, 1, p, true);
+    Ring calledOff = receiver(settled, 2, p, false);
+    Ring again = receiver(settled, 3, p, true);
+
+    // s3 asks for the partition's first chunk; the answer, which holds k, is slow to come
+    installEverywhere(receiving);
+    assertThat(joiner.pulling()).isEqualTo(1);
+    // the ring calls the transfer off; k is deleted; s3 is given the partition again, afresh
+    installEverywhere(calledOff);
+    assertThat(delete(primary, calledOff.epoch(), k)).isInstanceOf(Reply.Written.class);
+    installEverywhere(again);
+    assertThat(joiner.engine().tombstones(p)).as("the delete came before this transfer").isZero();
+
+    cluster.release();
+    Awaitility.await("the second transfer ends")
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> joiner.pulling() == 0);
+    assertThat(joiner.engine().get(p, k)).as("the first transfer's chunk is not applied").isNull();
   }
 
   @Test
@@ -410,6 +440,33 @@ class ReplicaNodeTest {
     return join(
         node.handle(
             new Message.Write(epoch, partition(k), k, bytes(v), "t", 0, Precondition.NONE)));
+  }
+
+  /**
+   * {@code ring} with s3 as a joining member, {@code more} epochs later, receiving partition {@code
+   * p} or not.
+   */
+  private static Ring receiver(Ring ring, int more, int p, boolean receives) {
+    List<Member> members = new java.util.ArrayList<>(ring.members());
+    members.add(new Member("s3", "mem://s3", MemberState.JOINING));
+    int[][] owners = new int[Q][];
+    int[][] pending = new int[Q][0];
+    for (int q = 0; q < Q; q++) {
+      owners[q] = ring.owners(q).stream().mapToInt(members::indexOf).toArray();
+    }
+    if (receives) {
+      pending[p] = new int[] {members.size() - 1};
+    }
+    return Ring.create(ring.epoch() + more, members, Q, 2, owners, pending);
+  }
+
+  /** Installs {@code ring} on every store, s3 last (as it pulls from the others at once). */
+  private void installEverywhere(Ring ring) {
+    List<String> names = new java.util.ArrayList<>(cluster.names());
+    names.sort(java.util.Comparator.comparing("s3"::equals));
+    for (String n : names) {
+      assertThat(cluster.node(n).installed(ring)).isEqualTo(new Reply.Ack(ring.epoch()));
+    }
   }
 
   private static Reply delete(ReplicaNode node, long epoch, ItemKey k) {

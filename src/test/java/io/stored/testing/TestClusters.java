@@ -35,7 +35,8 @@ public final class TestClusters {
   private final int partitions;
   private final Map<String, ReplicaNode> nodes = new ConcurrentHashMap<>();
   private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
-  private final Set<Class<? extends Message>> stalled = ConcurrentHashMap.newKeySet();
+  private final Set<Class<? extends Message>> held = ConcurrentHashMap.newKeySet();
+  private final List<Runnable> heldAnswers = new ArrayList<>();
   private final AtomicLong nanos = new AtomicLong(1);
   private final FakeTicker ticker = new FakeTicker();
   private final int replicationFactor;
@@ -79,15 +80,45 @@ public final class TestClusters {
     if (target == null || unreachable.contains(to)) {
       return CompletableFuture.failedFuture(new ConnectException(to + " is unreachable"));
     }
-    if (stalled.contains(message.getClass())) {
-      return new CompletableFuture<>();
+    if (held.contains(message.getClass())) {
+      CompletableFuture<Reply> later = new CompletableFuture<>();
+      target
+          .handle(message)
+          .whenComplete(
+              (reply, failure) -> {
+                synchronized (heldAnswers) {
+                  heldAnswers.add(
+                      () -> {
+                        if (failure != null) {
+                          later.completeExceptionally(failure);
+                        } else {
+                          later.complete(reply);
+                        }
+                      });
+                }
+              });
+      return later;
     }
     return target.handle(message);
   }
 
-  /** Messages of this type are never answered from now on (a transfer that hangs). */
-  public void stall(Class<? extends Message> type) {
-    stalled.add(type);
+  /**
+   * Messages of this type are handled when sent, but their answers are held back until {@link
+   * #release} (a slow link).
+   */
+  public void hold(Class<? extends Message> type) {
+    held.add(type);
+  }
+
+  /** Holds no more answers, and delivers those held, in the order their messages were sent. */
+  public void release() {
+    held.clear();
+    List<Runnable> answers;
+    synchronized (heldAnswers) {
+      answers = List.copyOf(heldAnswers);
+      heldAnswers.clear();
+    }
+    answers.forEach(Runnable::run);
   }
 
   /** A client as an endpoint has it, retrying for at most {@code timeoutMillis}. */
