@@ -377,6 +377,19 @@ final class Partition {
   }
 
   /**
+   * The item's state as a mutation for the backups: its record, or, when it has none, a delete with
+   * a new version (newer than any delete of it this primary made).
+   */
+  synchronized Mutation current(ItemKey key, long now) {
+    byte[] r = locate(key, now);
+    if (r == null) {
+      return deleteMutation(key, now);
+    }
+    Entry e = entry(key, r);
+    return new Mutation(key, e.value(), e.contentType(), e.version(), e.expiresAt());
+  }
+
+  /**
    * A delete on the primary takes a version like a write, so replicas order it; the primary itself
    * keeps no tombstone (it orders every write of the partition and never applies an older one), so
    * a single process never accumulates them.

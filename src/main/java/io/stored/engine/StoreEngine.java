@@ -105,6 +105,14 @@ public final class StoreEngine {
   }
 
   /**
+   * The item's state on this primary as a mutation to send its backups: its current record, or a
+   * delete with a new version when it has none.
+   */
+  public Mutation current(int partition, ItemKey key) {
+    return partition(partition).current(key, ticker.millis());
+  }
+
+  /**
    * One chunk of a partition's snapshot for state transfer: up to {@code max} live items after
    * {@code after} (null for the first chunk), in key order, and about 8 MiB at most. Pass the last
    * key of a chunk (what {@link #restore} returns) as {@code after} of the next, until a chunk is

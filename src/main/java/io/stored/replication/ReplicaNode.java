@@ -216,7 +216,19 @@ public final class ReplicaNode {
             ? engine.maxMemory()
             : m.value() == null || r.entry() == null ? 0 : r.entry().version();
     Reply written = new Reply.Written(ring.epoch(), r.outcome(), version);
-    return r.mutation() == null ? done(written) : replicate(p, List.of(r.mutation()), written);
+    if (r.mutation() != null) {
+      return replicate(p, List.of(r.mutation()), written);
+    }
+    if ((r.outcome() == WriteResult.Outcome.NOT_FOUND
+            || r.outcome() == WriteResult.Outcome.PRECONDITION_FAILED)
+        && (ring.owners(p).size() > 1 || !ring.pending(p).isEmpty())) {
+      // The answer rests on the item's state here, which a backup may lack: an earlier attempt of
+      // this very request (the endpoint retries) may have been applied here and failed on a
+      // backup. Replicating the state first means a 404 after a retried DELETE, or a 412 after a
+      // retried conditional PUT, is true on every owner, not only on this one.
+      return replicate(p, List.of(engine.current(p, m.key())), written);
+    }
+    return done(written);
   }
 
   private CompletionStage<Reply> deleteKey(Ring ring, Message.DeleteKey m) {

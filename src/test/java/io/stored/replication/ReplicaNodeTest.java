@@ -161,6 +161,41 @@ class ReplicaNodeTest {
   }
 
   @Test
+  void aRetriedWrite_answeredNotFoundOrPreconditionFailed_isTrueOnTheBackupToo() {
+    ItemKey deleted = keyOwnedBy("s0");
+    int p = partition(deleted);
+    ItemKey created = ItemKey.of("default", deleted.key(), "1");
+    assertThat(partition(created)).isEqualTo(p);
+    ReplicaNode primary = cluster.node("s0");
+    ReplicaNode backup = cluster.node(cluster.ring().owners(p).get(1).name());
+    long epoch = cluster.ring().epoch();
+    assertThat(write(primary, epoch, deleted, "v")).isInstanceOf(Reply.Written.class);
+    Message.Write delete = new Message.Write(epoch, p, deleted, null, null, 0, Precondition.NONE);
+    Precondition ifNoneMatchAny = new Precondition(null, false, null, true);
+    Message.Write create =
+        new Message.Write(epoch, p, created, bytes("mine"), "t", 0, ifNoneMatchAny);
+
+    // the first attempts reach the primary only: the backup does not answer
+    cluster.cut(backup.name());
+    assertThat(join(primary.handle(delete))).isInstanceOf(Reply.Unavailable.class);
+    assertThat(join(primary.handle(create))).isInstanceOf(Reply.Unavailable.class);
+    cluster.heal(backup.name());
+    assertThat(backup.engine().get(p, deleted)).isNotNull();
+    assertThat(backup.engine().get(p, created)).isNull();
+
+    // the endpoint tries again: nothing left to delete, the item to create exists
+    assertThat(((Reply.Written) join(primary.handle(delete))).outcome())
+        .isEqualTo(WriteResult.Outcome.NOT_FOUND);
+    assertThat(((Reply.Written) join(primary.handle(create))).outcome())
+        .isEqualTo(WriteResult.Outcome.PRECONDITION_FAILED);
+    assertThat(backup.engine().get(p, deleted)).as("deleted on the backup too").isNull();
+    Entry onBackup = backup.engine().get(p, created);
+    assertThat(onBackup).as("created on the backup too").isNotNull();
+    assertThat(onBackup.value()).isEqualTo(bytes("mine"));
+    assertThat(onBackup.version()).isEqualTo(primary.engine().get(p, created).version());
+  }
+
+  @Test
   void aWriteToANonPrimary_isRefused() {
     ItemKey k = keyOwnedBy("s0");
     int p = partition(k);
