@@ -112,6 +112,11 @@ public final class ItemKey implements Comparable<ItemKey> {
     return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
   }
 
+  /** The id's UTF-8 bytes (a copy). */
+  public byte[] idBytes() {
+    return Arrays.copyOfRange(bytes, idOffset(), bytes.length);
+  }
+
   /** Bytes this address occupies in memory accounting (the array's payload). */
   int size() {
     return bytes.length;

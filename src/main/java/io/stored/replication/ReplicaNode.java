@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -194,8 +195,11 @@ public final class ReplicaNode {
   }
 
   private Reply listIds(Ring ring, Message.ListIds m) {
-    if (!(m.any() ? ring.isOwner(m.partition(), name) : ring.isPrimary(m.partition(), name))) {
-      return new Reply.NotOwner(ring.epoch(), m.partition());
+    int p = m.partition();
+    // With any, a pending owner answers too: it is asked which ids it holds (deleteKey), while
+    // the endpoint reads from owners only.
+    if (!(m.any() ? ring.isOwner(p, name) || ring.isPending(p, name) : ring.isPrimary(p, name))) {
+      return new Reply.NotOwner(ring.epoch(), p);
     }
     StoreEngine.Page page =
         engine.listIds(m.partition(), m.namespace(), m.key(), m.after(), m.limit());
@@ -235,9 +239,75 @@ public final class ReplicaNode {
     if (!ring.isPrimary(m.partition(), name)) {
       return done(new Reply.NotOwner(ring.epoch(), m.partition()));
     }
-    List<Mutation> deletes = engine.deleteKey(m.partition(), m.namespace(), m.key());
+    int p = m.partition();
+    List<Mutation> deletes = engine.deleteKey(p, m.namespace(), m.key());
     Reply count = new Reply.Count(ring.epoch(), deletes.size());
-    return deletes.isEmpty() ? done(count) : replicate(m.partition(), deletes, count);
+    if (!deletes.isEmpty()) {
+      return replicate(p, deletes, count);
+    }
+    // Nothing left here, which must hold on every owner too (see write's 404): an earlier attempt
+    // may have been applied here alone. This store no longer knows which ids that attempt
+    // deleted, so it asks the other owners which they hold and sends its state of each.
+    List<String> others = othersHolding(ring, p);
+    if (others.isEmpty()) {
+      return done(count);
+    }
+    List<CompletableFuture<List<ItemKey>>> asks = new ArrayList<>();
+    for (String other : others) {
+      asks.add(idsOn(other, ring.epoch(), m, null, new ArrayList<>()).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+        .handle(
+            (x, failure) -> {
+              if (failure != null) {
+                return done(
+                    new Reply.Unavailable(
+                        ring.epoch(),
+                        "listing the ids other owners of partition " + p + " hold: " + failure));
+              }
+              Set<ItemKey> held = new TreeSet<>();
+              asks.forEach(a -> held.addAll(a.join()));
+              if (held.isEmpty()) {
+                return done(count);
+              }
+              List<Mutation> states = new ArrayList<>(held.size());
+              held.forEach(k -> states.add(engine.current(p, k)));
+              return replicate(p, states, count);
+            })
+        .thenCompose(r -> r);
+  }
+
+  /** Every id of the deleted key that {@code member} holds, page after page. */
+  private CompletionStage<List<ItemKey>> idsOn(
+      String member, long epoch, Message.DeleteKey m, byte[] after, List<ItemKey> into) {
+    return peers
+        .send(
+            member,
+            new Message.ListIds(epoch, m.partition(), m.namespace(), m.key(), after, 1000, true))
+        .thenCompose(
+            reply -> {
+              if (!(reply instanceof Reply.Page page)) {
+                throw new IllegalStateException(member + " answered " + reply);
+              }
+              into.addAll(page.items());
+              if (!page.more() || page.items().isEmpty()) {
+                return CompletableFuture.completedFuture(into);
+              }
+              byte[] last = page.items().get(page.items().size() - 1).idBytes();
+              return idsOn(member, epoch, m, last, into);
+            });
+  }
+
+  /** The other owners and the pending owners of {@code partition} in {@code ring}. */
+  private List<String> othersHolding(Ring ring, int partition) {
+    List<String> to = new ArrayList<>();
+    for (Member m : ring.owners(partition)) {
+      if (!m.name().equals(name)) {
+        to.add(m.name());
+      }
+    }
+    ring.pending(partition).forEach(m -> to.add(m.name()));
+    return to;
   }
 
   private Reply replicate(Ring ring, Message.Replicate m) {
@@ -291,13 +361,7 @@ public final class ReplicaNode {
     if (!ring.isPrimary(partition, name)) {
       return done(new Reply.Stale(ring.epoch()));
     }
-    List<String> to = new ArrayList<>();
-    for (Member m : ring.owners(partition)) {
-      if (!m.name().equals(name)) {
-        to.add(m.name());
-      }
-    }
-    ring.pending(partition).forEach(m -> to.add(m.name()));
+    List<String> to = othersHolding(ring, partition);
     if (to.isEmpty()) {
       return done(success);
     }

@@ -162,37 +162,59 @@ class ReplicaNodeTest {
 
   @Test
   void aRetriedWrite_answeredNotFoundOrPreconditionFailed_isTrueOnTheBackupToo() {
-    ItemKey deleted = keyOwnedBy("s0");
-    int p = partition(deleted);
+    Placed at = placedOnS0();
+    ItemKey deleted = at.key();
+    int p = at.partition();
     ItemKey created = ItemKey.of("default", deleted.key(), "1");
     assertThat(partition(created)).isEqualTo(p);
-    ReplicaNode primary = cluster.node("s0");
-    ReplicaNode backup = cluster.node(cluster.ring().owners(p).get(1).name());
-    long epoch = cluster.ring().epoch();
-    assertThat(write(primary, epoch, deleted, "v")).isInstanceOf(Reply.Written.class);
-    Message.Write delete = new Message.Write(epoch, p, deleted, null, null, 0, Precondition.NONE);
+    assertThat(write(at.primary(), at.epoch(), deleted, "v")).isInstanceOf(Reply.Written.class);
+    Message.Write delete =
+        new Message.Write(at.epoch(), p, deleted, null, null, 0, Precondition.NONE);
     Precondition ifNoneMatchAny = new Precondition(null, false, null, true);
     Message.Write create =
-        new Message.Write(epoch, p, created, bytes("mine"), "t", 0, ifNoneMatchAny);
+        new Message.Write(at.epoch(), p, created, bytes("mine"), "t", 0, ifNoneMatchAny);
 
     // the first attempts reach the primary only: the backup does not answer
-    cluster.cut(backup.name());
-    assertThat(join(primary.handle(delete))).isInstanceOf(Reply.Unavailable.class);
-    assertThat(join(primary.handle(create))).isInstanceOf(Reply.Unavailable.class);
-    cluster.heal(backup.name());
-    assertThat(backup.engine().get(p, deleted)).isNotNull();
-    assertThat(backup.engine().get(p, created)).isNull();
+    cluster.cut(at.backup().name());
+    assertThat(join(at.primary().handle(delete))).isInstanceOf(Reply.Unavailable.class);
+    assertThat(join(at.primary().handle(create))).isInstanceOf(Reply.Unavailable.class);
+    cluster.heal(at.backup().name());
+    assertThat(at.backup().engine().get(p, deleted)).isNotNull();
+    assertThat(at.backup().engine().get(p, created)).isNull();
 
     // the endpoint tries again: nothing left to delete, the item to create exists
-    assertThat(((Reply.Written) join(primary.handle(delete))).outcome())
+    assertThat(((Reply.Written) join(at.primary().handle(delete))).outcome())
         .isEqualTo(WriteResult.Outcome.NOT_FOUND);
-    assertThat(((Reply.Written) join(primary.handle(create))).outcome())
+    assertThat(((Reply.Written) join(at.primary().handle(create))).outcome())
         .isEqualTo(WriteResult.Outcome.PRECONDITION_FAILED);
-    assertThat(backup.engine().get(p, deleted)).as("deleted on the backup too").isNull();
-    Entry onBackup = backup.engine().get(p, created);
+    assertThat(at.backup().engine().get(p, deleted)).as("deleted on the backup too").isNull();
+    Entry onBackup = at.backup().engine().get(p, created);
     assertThat(onBackup).as("created on the backup too").isNotNull();
     assertThat(onBackup.value()).isEqualTo(bytes("mine"));
-    assertThat(onBackup.version()).isEqualTo(primary.engine().get(p, created).version());
+    assertThat(onBackup.version()).isEqualTo(at.primary().engine().get(p, created).version());
+  }
+
+  @Test
+  void aRetriedDeleteOfAWholeKey_findingNothing_leavesNoIdOnTheBackup() {
+    Placed at = placedOnS0();
+    ItemKey first = at.key();
+    int p = at.partition();
+    for (int id = 0; id < 3; id++) {
+      ItemKey k = ItemKey.of("default", first.key(), "" + id);
+      assertThat(write(at.primary(), at.epoch(), k, "v")).isInstanceOf(Reply.Written.class);
+    }
+    byte[] ns = bytes("default");
+    Message.DeleteKey deleteKey = new Message.DeleteKey(at.epoch(), p, ns, bytes(first.key()));
+    cluster.cut(at.backup().name());
+    assertThat(join(at.primary().handle(deleteKey))).isInstanceOf(Reply.Unavailable.class);
+    cluster.heal(at.backup().name());
+    assertThat(at.backup().engine().listIds(p, ns, bytes(first.key()), null, 10).items())
+        .hasSize(3);
+
+    assertThat(join(at.primary().handle(deleteKey))).isEqualTo(new Reply.Count(at.epoch(), 0));
+    assertThat(at.backup().engine().listIds(p, ns, bytes(first.key()), null, 10).items())
+        .as("the ids the first attempt deleted on the primary alone")
+        .isEmpty();
   }
 
   @Test
@@ -216,33 +238,31 @@ class ReplicaNodeTest {
 
   @Test
   void aBackupForgetsADeleteAfterTheGrace_thenRefusesTheWriteItSuperseded() {
-    ItemKey k = keyOwnedBy("s0");
-    int p = partition(k);
-    ReplicaNode primary = cluster.node("s0");
-    ReplicaNode backup = cluster.node(cluster.ring().owners(p).get(1).name());
-    long epoch = cluster.ring().epoch();
-    assertThat(write(primary, epoch, k, "v")).isInstanceOf(Reply.Written.class);
+    Placed at = placedOnS0();
+    ItemKey k = at.key();
+    int p = at.partition();
+    assertThat(write(at.primary(), at.epoch(), k, "v")).isInstanceOf(Reply.Written.class);
     // the write's replication message, as if it had been held up on the way to the backup
-    Entry written = primary.engine().get(p, k);
+    Entry written = at.primary().engine().get(p, k);
     Mutation late = new Mutation(k, written.value(), "t", written.version(), 0);
-    assertThat(delete(primary, epoch, k)).isInstanceOf(Reply.Written.class);
-    assertThat(backup.engine().tombstones(p)).isEqualTo(1);
-    assertThat(primary.engine().tombstones(p)).isZero();
+    assertThat(delete(at.primary(), at.epoch(), k)).isInstanceOf(Reply.Written.class);
+    assertThat(at.backup().engine().tombstones(p)).isEqualTo(1);
+    assertThat(at.primary().engine().tombstones(p)).isZero();
 
     cluster.advance(9_000);
-    assertThat(backup.forgetTombstones(10_000)).as("younger than the grace").isZero();
+    assertThat(at.backup().forgetTombstones(10_000)).as("younger than the grace").isZero();
     cluster.advance(2_000);
-    assertThat(backup.forgetTombstones(10_000)).isEqualTo(1);
-    assertThat(backup.engine().tombstones(p)).isZero();
+    assertThat(at.backup().forgetTombstones(10_000)).isEqualTo(1);
+    assertThat(at.backup().engine().tombstones(p)).isZero();
 
-    Reply r = join(backup.handle(new Message.Replicate(epoch, p, List.of(late))));
+    Reply r = join(at.backup().handle(new Message.Replicate(at.epoch(), p, List.of(late))));
     assertThat(r).isInstanceOf(Reply.Unavailable.class);
     assertThat(((Reply.Unavailable) r).reason())
         .contains("partition " + p, "older than deletes this store has forgotten");
-    assertThat(backup.engine().get(p, k)).as("the delete is not undone").isNull();
+    assertThat(at.backup().engine().get(p, k)).as("the delete is not undone").isNull();
     // new writes of the item replicate as before
-    assertThat(write(primary, epoch, k, "again")).isInstanceOf(Reply.Written.class);
-    assertThat(backup.engine().get(p, k).value()).isEqualTo(bytes("again"));
+    assertThat(write(at.primary(), at.epoch(), k, "again")).isInstanceOf(Reply.Written.class);
+    assertThat(at.backup().engine().get(p, k).value()).isEqualTo(bytes("again"));
   }
 
   @Test
@@ -511,6 +531,18 @@ class ReplicaNodeTest {
 
   private static Reply join(java.util.concurrent.CompletionStage<Reply> r) {
     return r.toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
+  }
+
+  /** A key, its partition, and the partition's primary (s0), backup and epoch. */
+  private record Placed(
+      ItemKey key, int partition, ReplicaNode primary, ReplicaNode backup, long epoch) {}
+
+  private Placed placedOnS0() {
+    ItemKey k = keyOwnedBy("s0");
+    int p = partition(k);
+    Ring ring = cluster.ring();
+    return new Placed(
+        k, p, cluster.node("s0"), cluster.node(ring.owners(p).get(1).name()), ring.epoch());
   }
 
   private ItemKey keyOwnedBy(String primary) {
