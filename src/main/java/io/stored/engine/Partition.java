@@ -252,12 +252,11 @@ final class Partition {
   }
 
   /**
-   * Applies each item of a chunk of the primary's snapshot as {@link #apply} would (skipping any it
-   * would refuse: such a chunk is left from an earlier transfer, as a partition being received
-   * forgets nothing); returns the last item's address (null for an empty chunk), where the next
-   * chunk starts after. Applies nothing unless the partition is still in {@code generation}, what
-   * {@link #clear} returned when the transfer began: a chunk that arrives after the transfer was
-   * called off (and perhaps begun again) was read before deletes this replica no longer knows of.
+   * Applies each item of a chunk of the primary's snapshot as {@link #apply} would; returns the
+   * last item's address (null for an empty chunk), where the next chunk starts after. Applies
+   * nothing unless the partition is still in {@code generation}, what {@link #clear} returned when
+   * the transfer began: a chunk that arrives after the transfer was called off (and perhaps begun
+   * again) was read before deletes this replica no longer knows of.
    */
   synchronized ItemKey restore(SnapshotChunk chunk, long generation, long now) {
     if (generation != this.generation) {

@@ -225,7 +225,7 @@ public final class ReplicaNode {
     }
     if ((r.outcome() == WriteResult.Outcome.NOT_FOUND
             || r.outcome() == WriteResult.Outcome.PRECONDITION_FAILED)
-        && (ring.owners(p).size() > 1 || !ring.pending(p).isEmpty())) {
+        && !othersHolding(ring, p).isEmpty()) {
       // The answer rests on the item's state here, which a backup may lack: an earlier attempt of
       // this very request (the endpoint retries) may have been applied here and failed on a
       // backup. Replicating the state first means a 404 after a retried DELETE, or a 412 after a
@@ -410,22 +410,22 @@ public final class ReplicaNode {
       return new Reply.Unavailable(old.epoch(), "partition count differs");
     }
     List<Integer> start = new ArrayList<>();
-    Set<Integer> calledOff = new HashSet<>();
+    Set<Integer> pullsEnded = new HashSet<>();
     for (int p = 0; p < newer.partitions(); p++) {
       if (newer.isPending(p, name) && !pulls.containsKey(p)) {
         Pull pull = new Pull(p, engine.clear(p));
         pulls.put(p, pull);
         start.add(p);
       } else if (!newer.isPending(p, name) && pulls.remove(p) != null) {
-        calledOff.add(p);
+        pullsEnded.add(p);
       }
     }
     router.update(newer);
     for (int p = 0; p < newer.partitions(); p++) {
       if (!newer.isOwner(p, name)
           && !newer.isPending(p, name)
-          && (engine.size(p) > 0 || calledOff.contains(p))) {
-        // clearing a called-off transfer's partition, even empty, also voids its chunks to come
+          && (engine.size(p) > 0 || pullsEnded.contains(p))) {
+        // a transfer called off: clearing its partition, even empty, voids its chunks to come
         engine.clear(p);
       }
     }
