@@ -46,7 +46,10 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The Kubernetes objects a {@link StoredCluster} is made of, as pure functions of the resource: the
@@ -335,6 +338,7 @@ public final class ClusterResources {
     env.add(env("STORED_STORE_MAX_MEMORY", Long.toString(maxMemory)));
     // hand the partitions over within the pod's termination grace period
     env.add(env("STORED_CLUSTER_DRAIN_TIMEOUT", (TERMINATION_GRACE_SECONDS - 20) + "s"));
+    addConfig(env, spec.getStores().getConfig());
     // A fixed heap, touched at start: a store fills its heap with data, so it pays every page's
     // first-touch fault once, before it is ready, and not inside the garbage collections of its
     // first state transfer (on a 2-core VM those faults made young pauses of 0.4-1 s).
@@ -491,6 +495,7 @@ public final class ClusterResources {
               + " -Dquarkus.http.insecure-requests=disabled -Dquarkus.http.ssl-port="
               + HTTPS_PORT;
     }
+    addConfig(env, spec.getEndpoints().getConfig());
     env.add(env("JAVA_OPTS_APPEND", javaOpts + transportTlsOptions()));
     Container container = container("endpoint", env, resources, false);
     PodSpec pod = podSpec(container, "endpoint", 30);
@@ -724,6 +729,36 @@ public final class ClusterResources {
         .withController(true)
         .withBlockOwnerDeletion(true)
         .build();
+  }
+
+  /**
+   * The Stored properties the operator sets on its pods (as environment variables): {@code
+   * spec.stores.config} and {@code spec.endpoints.config} may not set them.
+   */
+  static final Set<String> MANAGED_PROPERTIES =
+      Set.of(
+          "stored.roles",
+          "stored.node-name",
+          "stored.cluster.members",
+          "stored.cluster.secret",
+          "stored.cluster.port",
+          "stored.cluster.ring-config-map",
+          "stored.ring.partitions",
+          "stored.ring.replication-factor",
+          "stored.store.max-memory",
+          "stored.cluster.drain-timeout",
+          "stored.auth.tokens-file");
+
+  /** The environment variable that sets {@code property} (MicroProfile Config's rule). */
+  static String envName(String property) {
+    return property.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+  }
+
+  /** The settings of {@code spec.*.config}, in property order (checked by SpecValidation). */
+  private static void addConfig(List<EnvVar> env, Map<String, String> config) {
+    if (config != null) {
+      new TreeMap<>(config).forEach((k, v) -> env.add(env(envName(k), v)));
+    }
   }
 
   private static EnvVar env(String name, String value) {

@@ -2,13 +2,20 @@ package io.stored.operator;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * The checks the CRD schema makes, made again by the reconciler (a CRD may be installed without its
  * validation, or be older than the operator), with a message that names each field.
  */
 final class SpecValidation {
+  /** A Stored property name, as spec.*.config takes them. */
+  private static final Pattern PROPERTY = Pattern.compile("stored\\.[a-z0-9]+([.-][a-z0-9]+)*");
+
   private SpecValidation() {}
 
   /**
@@ -77,6 +84,36 @@ final class SpecValidation {
     if (spec.getImage() == null || spec.getImage().isBlank()) {
       errors.add("image must be set");
     }
+    if (spec.getStores() != null) {
+      configErrors("stores.config", spec.getStores().getConfig(), errors);
+    }
+    if (spec.getEndpoints() != null) {
+      configErrors("endpoints.config", spec.getEndpoints().getConfig(), errors);
+    }
     return errors;
+  }
+
+  /** Each setting must be a Stored property the operator does not set, with a value. */
+  private static void configErrors(String field, Map<String, String> config, List<String> errors) {
+    if (config == null) {
+      return;
+    }
+    Map<String, String> byEnv = new HashMap<>();
+    new TreeMap<>(config)
+        .forEach(
+            (property, value) -> {
+              if (!PROPERTY.matcher(property).matches()) {
+                errors.add(field + ": '" + property + "' is not a Stored property (stored.*)");
+              } else if (ClusterResources.MANAGED_PROPERTIES.contains(property)) {
+                errors.add(field + ": " + property + " is set by the operator");
+              } else if (value == null) {
+                errors.add(field + ": " + property + " has no value");
+              } else {
+                String other = byEnv.put(ClusterResources.envName(property), property);
+                if (other != null) {
+                  errors.add(field + ": " + other + " and " + property + " are the same setting");
+                }
+              }
+            });
   }
 }

@@ -9,6 +9,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
+import java.util.Map;
 
 /** What a {@link StoredCluster} should be. Every field has a default. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -180,6 +181,13 @@ public class StoredClusterSpec {
             + " are derived from maxMemory.")
     private ResourceRequirements resources;
 
+    @JsonPropertyDescription(
+        "Further Stored settings of every store pod, by property name, e.g. \"stored.store.eviction: lru\" or \"stored.cluster.tombstone-grace: 30s\". Only"
+            + " stored.* properties; those the operator sets itself (roles, names, membership,"
+            + " ports, secrets, partitions, replication factor, memory limit, drain timeout,"
+            + " token file) are refused.")
+    private Map<String, String> config;
+
     public int getReplicas() {
       return replicas;
     }
@@ -203,6 +211,14 @@ public class StoredClusterSpec {
     public void setResources(ResourceRequirements resources) {
       this.resources = resources;
     }
+
+    public Map<String, String> getConfig() {
+      return config;
+    }
+
+    public void setConfig(Map<String, String> config) {
+      this.config = config;
+    }
   }
 
   /** The endpoint pods. */
@@ -220,6 +236,13 @@ public class StoredClusterSpec {
 
     @JsonPropertyDescription("CPU and memory requests and limits of an endpoint container.")
     private ResourceRequirements resources;
+
+    @JsonPropertyDescription(
+        "Further Stored settings of every endpoint pod, by property name, e.g. \"stored.cluster.request-timeout: 10s\". Only"
+            + " stored.* properties; those the operator sets itself (roles, names, membership,"
+            + " ports, secrets, partitions, replication factor, memory limit, drain timeout,"
+            + " token file) are refused.")
+    private Map<String, String> config;
 
     public int getReplicas() {
       return replicas;
@@ -243,6 +266,14 @@ public class StoredClusterSpec {
 
     public void setResources(ResourceRequirements resources) {
       this.resources = resources;
+    }
+
+    public Map<String, String> getConfig() {
+      return config;
+    }
+
+    public void setConfig(Map<String, String> config) {
+      this.config = config;
     }
   }
 
