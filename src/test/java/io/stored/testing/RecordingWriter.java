@@ -17,14 +17,17 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Clients that write continuously through an endpoint and record every attempt, so a test can check
- * afterwards that every acknowledged write is readable: for each key, the value read is its last
- * acknowledged one, or one written after it whose outcome the client did not learn (a timed-out or
- * failed attempt may or may not have been applied, never an older value).
+ * afterwards that every acknowledged write is readable: for each key, what is read is its last
+ * acknowledged state, or one written after it whose outcome the client did not learn (a timed-out
+ * or failed attempt may or may not have been applied, never an older state).
  *
- * <p>Each thread owns its keys, so the attempts on one key are sequential.
+ * <p>Every third write of a key deletes it (200, or 404 when nothing was there: both acknowledge
+ * that it is gone), so an acknowledged delete must stay deleted as well. Each thread owns its keys,
+ * so the attempts on one key are sequential.
  */
 public final class RecordingWriter implements AutoCloseable {
   private final String endpoint;
@@ -39,11 +42,12 @@ public final class RecordingWriter implements AutoCloseable {
   private final Map<String, List<Attempt>> attempts = new ConcurrentHashMap<>();
   private final Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
   private final List<Attempt> all = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final AtomicInteger acked = new AtomicInteger();
 
-  /** One write: its value, HTTP status (-1: no answer), start and end in nanos. */
+  /** One write: its value (null: a delete), HTTP status (-1: no answer), start and end in nanos. */
   public record Attempt(String key, String value, int status, long start, long end) {
     boolean acked() {
-      return status == 200 || status == 201;
+      return status == 200 || (value == null ? status == 404 : status == 201);
     }
   }
 
@@ -67,18 +71,19 @@ public final class RecordingWriter implements AutoCloseable {
   private void run(int thread, int keys) {
     for (long i = 0; running.get(); i++) {
       String key = "w" + thread + "-" + (i % keys);
-      String value = key + "@" + i;
+      String value = (i / keys) % 3 == 2 ? null : key + "@" + i;
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(endpoint + "/default/" + key + "/0"))
+              .timeout(Duration.ofSeconds(15));
+      if (value == null) {
+        request.DELETE();
+      } else {
+        request.PUT(HttpRequest.BodyPublishers.ofString(value));
+      }
       long start = System.nanoTime();
       int status;
       try {
-        status =
-            http.send(
-                    HttpRequest.newBuilder(URI.create(endpoint + "/default/" + key + "/0"))
-                        .timeout(Duration.ofSeconds(15))
-                        .PUT(HttpRequest.BodyPublishers.ofString(value))
-                        .build(),
-                    HttpResponse.BodyHandlers.discarding())
-                .statusCode();
+        status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
       } catch (java.io.IOException e) {
         status = -1;
       } catch (InterruptedException e) {
@@ -88,12 +93,15 @@ public final class RecordingWriter implements AutoCloseable {
       attempts.computeIfAbsent(key, k -> new ArrayList<>()).add(a);
       all.add(a);
       statuses.merge(status, 1, Integer::sum);
+      if (a.acked()) {
+        acked.incrementAndGet();
+      }
     }
   }
 
-  /** Number of acknowledged writes so far. */
+  /** Number of acknowledged writes (and deletes) so far. */
   public int acked() {
-    return statuses.getOrDefault(200, 0) + statuses.getOrDefault(201, 0);
+    return acked.get();
   }
 
   /** Count of each status seen so far (-1: no answer). */
@@ -117,8 +125,8 @@ public final class RecordingWriter implements AutoCloseable {
   }
 
   /**
-   * Stops writing and checks every key: the value read is its last acknowledged one or a later
-   * attempted one. Returns the number of keys checked.
+   * Stops writing and checks every key: what is read (a value, or nothing) is its last acknowledged
+   * state or a later attempted one. Returns the number of keys checked.
    */
   public int verifyEveryAcknowledgedWriteIsReadable() throws Exception {
     close();
@@ -145,8 +153,9 @@ public final class RecordingWriter implements AutoCloseable {
                   .GET()
                   .build(),
               HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      assertThat(r.statusCode()).as("GET %s", e.getKey()).isEqualTo(200);
-      assertThat(r.body()).as("value of %s", e.getKey()).isIn(allowed);
+      assertThat(r.statusCode()).as("GET %s", e.getKey()).isIn(200, 404);
+      String state = r.statusCode() == 200 ? r.body() : null;
+      assertThat(state).as("value of %s (null: deleted)", e.getKey()).isIn(allowed);
       checked++;
     }
     return checked;
