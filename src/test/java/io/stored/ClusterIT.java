@@ -203,6 +203,52 @@ class ClusterIT {
     }
   }
 
+  @Test
+  void lruEviction_isThePrimarys_andItsBackupDropsTheCopies_soAFailoverBringsNothingBack(
+      TestInfo info) throws Exception {
+    List<String> small = List.of("-Dstored.store.eviction=lru", "-Dstored.store.max-memory=256K");
+    // two stores, RF=2: each holds a copy of every item, as primary or as backup
+    try (LocalCluster cluster = new LocalCluster(name(info), 2, small)) {
+      int n = 1000;
+      byte[] value = "v".repeat(1024).getBytes(StandardCharsets.UTF_8);
+      for (int i = 0; i < n; i++) {
+        assertThat(RawHttp.send(cluster.endpoint(), "PUT", "/default/e" + i + "/0", value).status())
+            .as("PUT e%d", i)
+            .isEqualTo(201);
+      }
+      for (String s : cluster.storeNames()) {
+        assertThat(cluster.metric(s, "stored_evictions_total"))
+            .as("evictions on %s", s)
+            .isPositive();
+      }
+      Awaitility.await("both stores hold the same items")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () ->
+                  cluster.metric("s1", "stored_entries") == cluster.metric("s2", "stored_entries"));
+      List<Integer> before = held(cluster, n);
+      assertThat(before.size()).as("items kept of %d", n).isBetween(1, n / 2);
+
+      cluster.kill("s1");
+      cluster.awaitState("s1", "down");
+      assertThat(held(cluster, n)).as("items readable from s2 alone").isEqualTo(before);
+    }
+  }
+
+  /** The items {@code e0..e(n-1)} that read 200 (the others must read 404). */
+  private static List<Integer> held(LocalCluster cluster, int n) throws Exception {
+    List<Integer> found = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int status = RawHttp.send(cluster.endpoint(), "GET", "/default/e" + i + "/0").status();
+      assertThat(status).as("GET e%d", i).isIn(200, 404);
+      if (status == 200) {
+        found.add(i);
+      }
+    }
+    return found;
+  }
+
   private static double tombstones(LocalCluster cluster) {
     double sum = 0;
     for (String s : cluster.storeNames()) {

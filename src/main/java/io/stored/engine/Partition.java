@@ -469,17 +469,18 @@ final class Partition {
   }
 
   /**
-   * Evicts the least recently used item, as {@link #lruHeadAccessTime} finds it; returns the bytes
-   * freed.
+   * Evicts the least recently used item, as {@link #lruHeadAccessTime} finds it; returns its delete
+   * with a new version (on a primary, what the backups apply to drop their copies too), or null
+   * when the partition is empty.
    */
-  synchronized long evictLru() {
+  synchronized Mutation evictLru(long now) {
     if (!pickLru()) {
-      return 0;
+      return null;
     }
-    long before = bytes;
+    ItemKey key = Records.key(at.namespace, at.records[index], lru);
     removeAt(at, index);
     counters.evictions.increment();
-    return before - bytes;
+    return deleteMutation(key, now);
   }
 
   /** Points {@code at}/{@code index} at the LRU candidate; false when the partition is empty. */

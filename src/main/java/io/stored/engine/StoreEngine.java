@@ -3,8 +3,10 @@ package io.stored.engine;
 import static io.stored.common.Checks.requireArgument;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * The in-memory store of one node: Q {@link Partition}s, a shared memory budget and its eviction
@@ -31,6 +33,22 @@ public final class StoreEngine {
   private final MemoryBudget budget;
   private final EngineCounters counters = new EngineCounters();
   private final Partition[] partitions;
+  private volatile EvictionScope evictionScope = EvictionScope.ALL;
+
+  /** Hears of the items eviction takes from the partitions this store is the primary of. */
+  @FunctionalInterface
+  public interface EvictionListener {
+    /**
+     * {@code delete} (a new version of partition {@code partition}) removed an item here. Called on
+     * the evicting writer's thread, with no lock held.
+     */
+    void evicted(int partition, Mutation delete);
+  }
+
+  /** Where eviction takes items from first, and whom it tells. */
+  private record EvictionScope(Supplier<int[]> primaries, EvictionListener listener) {
+    static final EvictionScope ALL = new EvictionScope(() -> null, (p, d) -> {});
+  }
 
   public StoreEngine(EngineSettings settings, Ticker ticker) {
     this.settings = settings;
@@ -81,6 +99,19 @@ public final class StoreEngine {
       }
     }
     return r;
+  }
+
+  /**
+   * For a store in a cluster: eviction takes items from the partitions {@code primaries} names
+   * (this store is their primary; sorted ids, asked at each eviction, so it should be cheap) and
+   * hands each one's delete to {@code listener}, to replicate to the partition's backups, which
+   * then drop their copies too. Only when those partitions hold nothing does it take a copy this
+   * store holds as a backup (telling no one: only the primary orders a partition's writes), so a
+   * write is not refused while the store holds anything. Without this call every partition is
+   * evicted from alike.
+   */
+  public void evictPrimariesFirst(Supplier<int[]> primaries, EvictionListener listener) {
+    evictionScope = new EvictionScope(primaries, listener);
   }
 
   /** Deletes the item at {@code key} if {@code pre} holds. */
@@ -273,18 +304,37 @@ public final class StoreEngine {
   }
 
   /**
-   * Evicts the least recently used entry among the heads of up to {@link #EVICTION_SAMPLES}
-   * non-empty partitions (the writer's own first, then random probes); when the probes find none (a
-   * sparse store: few items over many partitions) every partition's head is compared, which is
-   * exact LRU at the cost of one pass. Returns false when nothing is left to evict.
+   * Evicts one item: from the partitions this store is the primary of when it knows them, and only
+   * when those hold nothing from any partition (backup copies), so that a write is not refused
+   * while the store holds anything. Returns false when nothing is left to evict.
    */
   private boolean evictOne(Partition preferred) {
+    EvictionScope scope = evictionScope;
+    int[] first = scope.primaries.get();
+    return evictOne(preferred, first, scope) || (first != null && evictOne(preferred, null, scope));
+  }
+
+  /**
+   * Evicts the least recently used item among the heads of up to {@link #EVICTION_SAMPLES}
+   * non-empty partitions of {@code among} (null: all; the writer's own first, then random probes);
+   * when the probes find none (a sparse store: few items over many partitions) every partition's
+   * head is compared, which is exact LRU at the cost of one pass. Reports the eviction when its
+   * partition is one of the scope's primaries.
+   */
+  private boolean evictOne(Partition preferred, int[] among, EvictionScope scope) {
+    int n = among == null ? partitions.length : among.length;
+    if (n == 0) {
+      return false;
+    }
     Partition best = null;
     long bestAccess = Long.MAX_VALUE;
     int found = 0;
     ThreadLocalRandom random = ThreadLocalRandom.current();
     for (int probe = 0; probe < EVICTION_PROBES && found < EVICTION_SAMPLES; probe++) {
-      Partition c = probe == 0 ? preferred : partitions[random.nextInt(partitions.length)];
+      Partition c =
+          probe == 0 && contains(among, preferred.id())
+              ? preferred
+              : partitions[among == null ? random.nextInt(n) : among[random.nextInt(n)]];
       long at = c.lruHeadAccessTime();
       if (at != Long.MAX_VALUE) {
         found++;
@@ -295,7 +345,8 @@ public final class StoreEngine {
       }
     }
     if (found < EVICTION_SAMPLES) {
-      for (Partition c : partitions) {
+      for (int i = 0; i < n; i++) {
+        Partition c = partitions[among == null ? i : among[i]];
         long at = c.lruHeadAccessTime();
         if (at < bestAccess) {
           best = c;
@@ -303,15 +354,32 @@ public final class StoreEngine {
         }
       }
     }
-    if (best != null && best.evictLru() > 0) {
+    if (best != null && evict(best, scope)) {
       return true;
     }
-    for (Partition p : partitions) {
-      if (p.evictLru() > 0) {
+    // The sampled head was taken meanwhile by a concurrent writer: anything will do.
+    for (int i = 0; i < n; i++) {
+      if (evict(partitions[among == null ? i : among[i]], scope)) {
         return true;
       }
     }
     return false;
+  }
+
+  private boolean evict(Partition p, EvictionScope scope) {
+    Mutation delete = p.evictLru(ticker.millis());
+    if (delete == null) {
+      return false;
+    }
+    if (contains(scope.primaries.get(), p.id())) {
+      scope.listener.evicted(p.id(), delete);
+    }
+    return true;
+  }
+
+  /** Whether sorted {@code partitions} (null: all) holds {@code p}. */
+  private static boolean contains(int[] partitions, int p) {
+    return partitions == null || Arrays.binarySearch(partitions, p) >= 0;
   }
 
   /**

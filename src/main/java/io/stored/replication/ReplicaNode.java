@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
 import org.jboss.logging.Logger;
 
 /**
@@ -66,6 +67,11 @@ import org.jboss.logging.Logger;
  * is not acknowledged. A write that old has already failed at the client (its deadline is the
  * peer timeout), so the refusal costs nothing but the certainty. A partition being received
  * forgets nothing: its snapshot chunks carry old writes legitimately.
+ *
+ * Eviction. Only a primary orders its partition's writes, so only a primary evicts (the engine
+ * takes from the partitions this store is the primary of) and replicates each eviction as a
+ * delete; a backup applies writes past its memory limit rather than drop a copy on its own. The
+ * eviction's delete is sent without waiting for it: the write that made room does not depend on it.
  */
 public final class ReplicaNode {
   private static final Logger LOG = Logger.getLogger(ReplicaNode.class);
@@ -94,6 +100,11 @@ public final class ReplicaNode {
    */
   private final Map<Pull, Long> awaitingRing = new HashMap<>();
 
+  /** The partitions this store is the primary of in one ring, for eviction. */
+  private record Primaries(Ring ring, int[] partitions) {}
+
+  private volatile Primaries primaries;
+
   private int running;
   private volatile boolean draining;
   private volatile long lastStatusNanos;
@@ -111,6 +122,7 @@ public final class ReplicaNode {
     this.router = router;
     this.peers = peers;
     this.chunk = chunk;
+    engine.evictPrimariesFirst(this::primaries, this::replicateEviction);
   }
 
   public String name() {
@@ -330,6 +342,38 @@ public final class ReplicaNode {
               + " older than deletes this store has forgotten (delayed past the tombstone grace)");
     }
     return new Reply.Ack(ring.epoch());
+  }
+
+  /** The sorted partitions this store is the primary of in its ring, worked out once per ring. */
+  private int[] primaries() {
+    Ring ring = router.ring();
+    Primaries known = primaries;
+    if (known == null || known.ring() != ring) {
+      int[] mine =
+          IntStream.range(0, ring.partitions()).filter(p -> ring.isPrimary(p, name)).toArray();
+      known = new Primaries(ring, mine);
+      primaries = known;
+    }
+    return known.partitions();
+  }
+
+  /**
+   * Sends the delete of an item this primary evicted to the partition's backups, so that they drop
+   * their copies too rather than hold (and after a failover serve) what the primary let go. Nothing
+   * waits for it: if it fails (a backup down, a new ring) the copies stay, which costs memory but
+   * never an acknowledged write, and the item's next write or delete supersedes them.
+   */
+  private void replicateEviction(int partition, Mutation delete) {
+    Reply done = new Reply.Ack(0);
+    replicate(partition, List.of(delete), done)
+        .whenComplete(
+            (reply, failure) -> {
+              if (reply != done) {
+                LOG.debugf(
+                    "the eviction of %s in partition %d did not reach every backup: %s",
+                    delete.key(), partition, failure != null ? failure : reply);
+              }
+            });
   }
 
   /**

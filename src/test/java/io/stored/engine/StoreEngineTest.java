@@ -278,6 +278,58 @@ class StoreEngineTest {
   }
 
   @Test
+  void evictionLru_asAPrimary_takesItsOwnItemsAndReportsEach_backupCopiesOnlyWhenNoneAreLeft() {
+    engine = new StoreEngine(new EngineSettings(4, 20_000, Eviction.LRU), ticker);
+    java.util.concurrent.atomic.AtomicReference<int[]> primaries =
+        new java.util.concurrent.atomic.AtomicReference<>(new int[] {0, 1});
+    List<Integer> reportedPartitions = new ArrayList<>();
+    List<Mutation> reported = new ArrayList<>();
+    engine.evictPrimariesFirst(
+        primaries::get,
+        (p, delete) -> {
+          reportedPartitions.add(p);
+          reported.add(delete);
+        });
+    // backup copies in partitions 2 and 3, the least recently used items of the store
+    for (int i = 0; i < 10; i++) {
+      ticker.advance(Duration.ofMillis(1));
+      ItemKey k = ItemKey.of("default", "b" + i, "0");
+      engine.apply(2 + i % 2, new Mutation(k, new byte[400], "t", 1000 + i, 0));
+    }
+    java.util.Map<ItemKey, Long> versions = new java.util.HashMap<>();
+    for (int i = 0; i < 50; i++) {
+      ticker.advance(Duration.ofMillis(1));
+      ItemKey k = ItemKey.of("default", "k" + i, "0");
+      WriteResult w = engine.put(i % 2, k, new byte[400], "t", 0, Precondition.NONE);
+      assertThat(w.outcome()).isEqualTo(Outcome.CREATED);
+      versions.put(k, w.entry().version());
+    }
+
+    assertThat(engine.evictions()).isPositive();
+    assertThat(reported).hasSize((int) engine.evictions());
+    assertThat(reportedPartitions).containsOnly(0, 1);
+    for (int i = 0; i < reported.size(); i++) {
+      Mutation delete = reported.get(i);
+      assertThat(delete.isDelete()).isTrue();
+      assertThat(delete.version()).isGreaterThan(versions.get(delete.key()));
+      assertThat(engine.get(reportedPartitions.get(i), delete.key())).isNull();
+    }
+    for (int i = 0; i < 10; i++) {
+      assertThat(engine.get(2 + i % 2, ItemKey.of("default", "b" + i, "0")))
+          .as("backup copy b%d kept while the store has items of its own", i)
+          .isNotNull();
+    }
+
+    // no partition of its own any more: a write still finds room, in backup copies, unreported
+    primaries.set(new int[0]);
+    int before = reported.size();
+    assertThat(engine.put(0, key("big", "0"), new byte[4000], "t", 0, Precondition.NONE).outcome())
+        .isEqualTo(Outcome.CREATED);
+    assertThat(reported).hasSize(before);
+    assertThat(engine.usedMemory()).isLessThanOrEqualTo(20_000);
+  }
+
+  @Test
   void evictionLru_inASparseStore_evictsExactlyTheOldest() {
     // few items over many partitions: random probes mostly hit empty partitions
     engine = new StoreEngine(new EngineSettings(1024, 10 * 700, Eviction.LRU), ticker);

@@ -218,6 +218,53 @@ class ReplicaNodeTest {
   }
 
   @Test
+  void anItemItsPrimaryEvicts_isDroppedByItsBackupsToo_soAFailoverDoesNotBringItBack() {
+    cluster = new TestClusters(Q, 2, 40_000, Eviction.LRU);
+    for (String n : List.of("s0", "s1", "s2")) {
+      cluster.start(n);
+    }
+    cluster.settle();
+    client = cluster.client(2000);
+    // about 210 KB of copies over three stores of 40 KB each: every store evicts
+    String padding = "x".repeat(300);
+    List<ItemKey> keys = new java.util.ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      ItemKey k = key("e" + i);
+      keys.add(k);
+      assertThat(writeVia(k, i + padding, Precondition.NONE)).isInstanceOf(Reply.Written.class);
+    }
+    for (String n : cluster.names()) {
+      assertThat(cluster.node(n).engine().evictions()).as("evictions on %s", n).isPositive();
+    }
+    Map<ItemKey, Boolean> heldBefore = new HashMap<>();
+    Awaitility.await()
+        .atMost(5, TimeUnit.SECONDS)
+        .untilAsserted(
+            () -> {
+              for (ItemKey k : keys) {
+                int p = partition(k);
+                List<Member> owners = cluster.ring().owners(p);
+                boolean onPrimary = cluster.node(owners.get(0).name()).engine().get(p, k) != null;
+                assertThat(cluster.node(owners.get(1).name()).engine().get(p, k) != null)
+                    .as("%s on the backup, as on the primary", k)
+                    .isEqualTo(onPrimary);
+                heldBefore.put(k, onPrimary);
+              }
+            });
+    assertThat(heldBefore).containsValue(true).containsValue(false);
+
+    cluster.cut("s0");
+    cluster.advance(TestClusters.DOWN_AFTER_MILLIS + 1);
+    cluster.tick();
+    for (ItemKey k : keys) {
+      Reply r = get(k);
+      assertThat(r).isInstanceOf(Reply.Item.class);
+      Mutation item = ((Reply.Item) r).item();
+      assertThat(item != null).as("%s held after the failover", k).isEqualTo(heldBefore.get(k));
+    }
+  }
+
+  @Test
   void aWriteToANonPrimary_isRefused() {
     ItemKey k = keyOwnedBy("s0");
     int p = partition(k);

@@ -50,6 +50,7 @@ public final class LocalCluster implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(2))
           .build();
   private final String members;
+  private final List<String> storeOptions;
   private Node endpoint;
   private Node monkey;
 
@@ -59,6 +60,12 @@ public final class LocalCluster implements AutoCloseable {
    * Starts {@code n} stores (s1..sn), the monkey and the endpoint, and waits until all are ready.
    */
   public LocalCluster(String test, int n) throws IOException {
+    this(test, n, List.of());
+  }
+
+  /** The same, with further JVM options ({@code -Dstored...}) for every store. */
+  public LocalCluster(String test, int n, List<String> storeOptions) throws IOException {
+    this.storeOptions = List.copyOf(storeOptions);
     assertThat(JAR).as("the packaged app (run ./mvnw verify)").exists();
     this.logs = Path.of("target/cluster-it", test);
     Files.createDirectories(logs);
@@ -302,9 +309,11 @@ public final class LocalCluster implements AutoCloseable {
             // mutual TLS on the transport, as the operator sets it up from a Secret
             "-Dquarkus.tls.transport.key-store.pem.0.cert=" + transportCertificate.certFile(),
             "-Dquarkus.tls.transport.key-store.pem.0.key=" + transportCertificate.keyFile(),
-            "-Dquarkus.tls.transport.trust-store.pem.certs=" + transportCertificate.certFile(),
-            "-jar",
-            JAR.toString()));
+            "-Dquarkus.tls.transport.trust-store.pem.certs=" + transportCertificate.certFile()));
+    if (roles.equals("store")) {
+      cmd.addAll(storeOptions);
+    }
+    cmd.addAll(List.of("-jar", JAR.toString()));
     Path log = logs.resolve(name + ".log");
     ProcessBuilder builder = new ProcessBuilder(cmd);
     // the cluster's transport secret, as the operator passes it (an environment variable)

@@ -40,12 +40,19 @@ public final class TestClusters {
   private final AtomicLong nanos = new AtomicLong(1);
   private final FakeTicker ticker = new FakeTicker();
   private final int replicationFactor;
+  private final EngineSettings engines;
   private Monkey monkey;
   private long incarnations;
 
   public TestClusters(int partitions, int replicationFactor) {
+    this(partitions, replicationFactor, 1L << 30, Eviction.NONE);
+  }
+
+  /** Stores whose engines each hold {@code maxMemory} bytes of items, and evict as told. */
+  public TestClusters(int partitions, int replicationFactor, long maxMemory, Eviction eviction) {
     this.partitions = partitions;
     this.replicationFactor = replicationFactor;
+    this.engines = new EngineSettings(partitions, maxMemory, eviction);
     this.monkey = newMonkey();
   }
 
@@ -65,7 +72,7 @@ public final class TestClusters {
         new ReplicaNode(
             name,
             ++incarnations,
-            new StoreEngine(new EngineSettings(partitions, 1L << 30, Eviction.NONE), ticker),
+            new StoreEngine(engines, ticker),
             new Router(Ring.empty(partitions)),
             this::deliver,
             7);
