@@ -7,8 +7,10 @@ import static org.hamcrest.Matchers.equalTo;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +38,31 @@ class PackagedAppIT {
     assertThat(store("get", "foo")).isEqualTo(new Result(0, "bar"));
     http().get("/default/foo/0").then().statusCode(200).body(equalTo("bar"));
     assertThat(store("get", "missing").code()).isEqualTo(1);
+  }
+
+  @Test
+  void aBadHttp2Preface_closesTheConnection_andLeavesNoErrorInTheLog() throws Exception {
+    byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    // then a PING frame's header where the SETTINGS frame must come
+    byte[] ping = {0, 0, 8, 6, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
+    for (int i = 0; i < 3; i++) {
+      try (Socket s = new Socket(root.getHost(), root.getPort())) {
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(preface);
+        s.getOutputStream().write(ping);
+        s.getOutputStream().flush();
+        assertThat(s.getInputStream().readAllBytes())
+            .as("what came back before the close")
+            .isNotNull();
+      }
+    }
+    http().get("/default/after-preface/0").then().statusCode(404);
+    String log = Files.readString(Path.of("target/quarkus.log"));
+    assertThat(log).contains("Listening on");
+    assertThat(log)
+        .doesNotContain("First received frame was not SETTINGS")
+        .doesNotContain("has been already registered")
+        .doesNotContain(" ERROR ");
   }
 
   record Result(int code, String out) {}
