@@ -220,6 +220,9 @@ class ClusterIT {
         assertThat(cluster.metric(s, "stored_evictions_total"))
             .as("evictions on %s", s)
             .isPositive();
+        assertThat(cluster.metric(s, "stored_memory_used_bytes"))
+            .as("%s within its limit, backup copies included", s)
+            .isLessThanOrEqualTo(cluster.metric(s, "stored_memory_max_bytes"));
       }
       Awaitility.await("both stores hold the same items")
           .atMost(Duration.ofSeconds(10))

@@ -14,9 +14,10 @@ import java.util.function.Supplier;
  * (the caller got it from the router), except the namespace listing, which gathers over all local
  * partitions.
  *
- * <p>Invariants: the accounted memory never exceeds {@link EngineSettings#maxMemory()}; a write
- * that is refused (precondition, memory) changes nothing; an expired item is never returned or
- * listed, whether or not the sweep has removed it yet.
+ * <p>Invariants: a write never takes the accounted memory past {@link EngineSettings#maxMemory()}
+ * (what a primary replicates or transfers here is applied regardless, and with eviction {@code lru}
+ * the store evicts back within it); a write that is refused (precondition, memory) changes nothing;
+ * an expired item is never returned or listed, whether or not the sweep has removed it yet.
  */
 public final class StoreEngine {
   /** Non-empty partitions compared per eviction, as Redis samples keys for its approximated LRU. */
@@ -129,10 +130,19 @@ public final class StoreEngine {
 
   /**
    * Applies a mutation made by the partition's primary if it is newer than what this replica holds
-   * for the item (see {@link Mutation}).
+   * for the item (see {@link Mutation}), even past the memory limit; with eviction {@code lru} the
+   * store then evicts until it is within the limit again (see {@link #evictPrimariesFirst}).
    */
   public Applied apply(int partition, Mutation m) {
-    return partition(partition).apply(m, ticker.millis());
+    Partition p = partition(partition);
+    Applied applied = p.apply(m, ticker.millis());
+    if (settings.eviction() == Eviction.LRU && !budget.fits(0)) {
+      // A replica applies past the limit rather than drop the primary's write; with lru it then
+      // evicts as a write would (this store's own primaries' items first), so copies that keep
+      // arriving cannot hold the store above its limit.
+      makeRoom(0, p);
+    }
+    return applied;
   }
 
   /**

@@ -70,8 +70,9 @@ import org.jboss.logging.Logger;
  *
  * Eviction. Only a primary orders its partition's writes, so only a primary evicts (the engine
  * takes from the partitions this store is the primary of) and replicates each eviction as a
- * delete; a backup applies writes past its memory limit rather than drop a copy on its own. The
- * eviction's delete is sent without waiting for it: the write that made room does not depend on it.
+ * delete. A backup applies a copy even past its memory limit, then makes room among its own
+ * primaries' items (StoreEngine.apply). The eviction's delete is sent without waiting for it: the
+ * write that made room does not depend on it.
  */
 public final class ReplicaNode {
   private static final Logger LOG = Logger.getLogger(ReplicaNode.class);

@@ -330,6 +330,31 @@ class StoreEngineTest {
   }
 
   @Test
+  void evictionLru_copiesAppliedPastTheLimit_makeTheStoreEvictItsOwnItems() {
+    engine = new StoreEngine(new EngineSettings(4, 20_000, Eviction.LRU), ticker);
+    List<Integer> reportedPartitions = new ArrayList<>();
+    engine.evictPrimariesFirst(() -> new int[] {0, 1}, (p, delete) -> reportedPartitions.add(p));
+    for (int i = 0; i < 20; i++) {
+      ticker.advance(Duration.ofMillis(1));
+      engine.put(i % 2, key("k" + i, "0"), new byte[400], "t", 0, Precondition.NONE);
+    }
+    assertThat(engine.evictions()).isZero();
+    for (int i = 0; i < 30; i++) {
+      ticker.advance(Duration.ofMillis(1));
+      ItemKey k = ItemKey.of("default", "b" + i, "0");
+      assertThat(engine.apply(2 + i % 2, new Mutation(k, new byte[400], "t", 1000 + i, 0)))
+          .isEqualTo(Applied.APPLIED);
+    }
+    assertThat(engine.usedMemory()).isLessThanOrEqualTo(20_000);
+    assertThat(reportedPartitions).isNotEmpty().containsOnly(0, 1);
+    for (int i = 0; i < 30; i++) {
+      assertThat(engine.get(2 + i % 2, ItemKey.of("default", "b" + i, "0")))
+          .as("copy b%d kept", i)
+          .isNotNull();
+    }
+  }
+
+  @Test
   void evictionLru_inASparseStore_evictsExactlyTheOldest() {
     // few items over many partitions: random probes mostly hit empty partitions
     engine = new StoreEngine(new EngineSettings(1024, 10 * 700, Eviction.LRU), ticker);
