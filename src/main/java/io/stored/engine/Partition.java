@@ -171,8 +171,18 @@ final class Partition {
     return entry(key, r);
   }
 
+  /**
+   * Writes the item if {@code pre} holds and the budget has room for it, or regardless of the
+   * budget when {@code pastLimit} (the caller evicts afterwards).
+   */
   synchronized WriteResult put(
-      ItemKey key, byte[] value, String contentType, long ttlMillis, Precondition pre, long now) {
+      ItemKey key,
+      byte[] value,
+      String contentType,
+      long ttlMillis,
+      Precondition pre,
+      long now,
+      boolean pastLimit) {
     byte[] current = locate(key, now);
     if (pre.evaluate(current != null, current == null ? 0 : Records.version(current))
         != Precondition.Result.PASS) {
@@ -183,7 +193,10 @@ final class Partition {
         Records.encode(key, value, contentTypes.code(contentType), contentType, 0, expiresAt, lru);
     long delta = delta(key, r, current);
     if (!budget.tryAdd(delta)) {
-      return WriteResult.INSUFFICIENT_STORAGE;
+      if (!pastLimit) {
+        return WriteResult.INSUFFICIENT_STORAGE;
+      }
+      budget.force(delta);
     }
     Records.setVersion(r, nextVersion(now));
     install(key, r, current, delta, now);

@@ -14,10 +14,12 @@ import java.util.function.Supplier;
  * (the caller got it from the router), except the namespace listing, which gathers over all local
  * partitions.
  *
- * <p>Invariants: a write never takes the accounted memory past {@link EngineSettings#maxMemory()}
- * (what a primary replicates or transfers here is applied regardless, and with eviction {@code lru}
- * the store evicts back within it); a write that is refused (precondition, memory) changes nothing;
- * an expired item is never returned or listed, whether or not the sweep has removed it yet.
+ * <p>Invariants: a copy a primary sends ({@link #apply}, {@link #restore}) is never refused, even
+ * past {@link EngineSettings#maxMemory()}; with eviction {@code none} a write never takes the
+ * accounted memory past it; with {@code lru} a write or an applied copy that does (racing writers,
+ * copies) evicts back within it before it returns; a write that is refused (precondition, memory)
+ * changes nothing; an expired item is never returned or listed, whether or not the sweep has
+ * removed it yet.
  */
 public final class StoreEngine {
   /** Non-empty partitions compared per eviction, as Redis samples keys for its approximated LRU. */
@@ -87,18 +89,23 @@ public final class StoreEngine {
       return WriteResult.INSUFFICIENT_STORAGE;
     }
     if (settings.eviction() == Eviction.NONE) {
-      return p.put(key, value, contentType, ttlMillis, pre, ticker.millis());
+      return p.put(key, value, contentType, ttlMillis, pre, ticker.millis(), false);
     }
     // Eviction takes other partitions' locks, so room is made before this partition's lock
     // is taken; a concurrent writer may take the room first, hence the bounded retry.
     WriteResult r = null;
     for (int attempt = 0; attempt < 4; attempt++) {
       makeRoom(cost, p);
-      r = p.put(key, value, contentType, ttlMillis, pre, ticker.millis());
+      r = p.put(key, value, contentType, ttlMillis, pre, ticker.millis(), false);
       if (r.outcome() != WriteResult.Outcome.INSUFFICIENT_STORAGE) {
         return r;
       }
     }
+    // Others kept taking the room made (concurrent writers, copies a primary sent here): write
+    // past the limit and make room after, rather than refuse a write while there is anything to
+    // evict.
+    r = p.put(key, value, contentType, ttlMillis, pre, ticker.millis(), true);
+    makeRoom(0, p);
     return r;
   }
 

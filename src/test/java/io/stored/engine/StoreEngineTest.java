@@ -355,6 +355,56 @@ class StoreEngineTest {
   }
 
   @Test
+  void evictionLru_underConcurrentWritesAndCopies_staysWithinTheLimit_andReportsOnlyItsOwn()
+      throws Exception {
+    engine = new StoreEngine(new EngineSettings(8, 50_000, Eviction.LRU), ticker);
+    java.util.concurrent.atomic.AtomicLong reported = new java.util.concurrent.atomic.AtomicLong();
+    java.util.Set<Integer> reportedPartitions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    engine.evictPrimariesFirst(
+        () -> new int[] {0, 1, 2, 3},
+        (p, delete) -> {
+          reportedPartitions.add(p);
+          reported.incrementAndGet();
+        });
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<?>> work = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      int thread = t;
+      work.add(
+          pool.submit(
+              () -> {
+                go.await();
+                for (int i = 0; i < 2000; i++) {
+                  ItemKey k = ItemKey.of("default", "t" + thread + "-" + i, "0");
+                  if (thread < 3) {
+                    assertThat(
+                            engine
+                                .put(i % 4, k, new byte[200], "t", 0, Precondition.NONE)
+                                .outcome())
+                        .isEqualTo(Outcome.CREATED);
+                  } else {
+                    engine.apply(4 + i % 4, new Mutation(k, new byte[200], "t", 1 + i, 0));
+                  }
+                }
+                return null;
+              }));
+    }
+    go.countDown();
+    for (Future<?> f : work) {
+      f.get(30, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    assertThat(engine.usedMemory()).isLessThanOrEqualTo(50_000);
+    assertThat(reportedPartitions).isNotEmpty().isSubsetOf(0, 1, 2, 3);
+    long ownLeft = 0;
+    for (int p = 0; p < 4; p++) {
+      ownLeft += engine.size(p);
+    }
+    assertThat(ownLeft + reported.get()).as("every own write kept or reported").isEqualTo(3 * 2000);
+  }
+
+  @Test
   void evictionLru_inASparseStore_evictsExactlyTheOldest() {
     // few items over many partitions: random probes mostly hit empty partitions
     engine = new StoreEngine(new EngineSettings(1024, 10 * 700, Eviction.LRU), ticker);
