@@ -65,6 +65,56 @@ class PackagedAppIT {
         .doesNotContain(" ERROR ");
   }
 
+  @Test
+  void theRecordedClassDataSharingArchive_holdsClassesOfTheRuntimeStart() throws Exception {
+    Path app = Path.of("target/quarkus-app").toAbsolutePath();
+    Path loaded = Files.createTempFile("stored-class-load", ".txt");
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:on", // the JVM refuses to start when it cannot use the archive
+                "-XX:SharedArchiveFile=app-cds.jsa",
+                "-Xlog:class+load=info:file=" + loaded,
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.port=0",
+                "-Dquarkus.management.port=0",
+                "-jar",
+                "quarkus-run.jar")
+            .directory(app.toFile())
+            .redirectErrorStream(true)
+            .start();
+    StringBuffer out = new StringBuffer();
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                p.getInputStream()
+                    .transferTo(
+                        new java.io.OutputStream() {
+                          @Override
+                          public void write(int b) {
+                            out.append((char) b);
+                          }
+                        });
+              } catch (IOException e) {
+                // the process ended
+              }
+            });
+    reader.start();
+    try {
+      org.awaitility.Awaitility.await("the app started with the archive")
+          .atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> out.indexOf("Listening on") >= 0 || !p.isAlive());
+      assertThat(out.toString()).contains("Listening on");
+      // loaded when the server starts, after the point where Quarkus dumps its own archive
+      assertThat(Files.readString(loaded))
+          .contains("io.netty.channel.epoll.EpollServerSocketChannel source: shared objects file");
+    } finally {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      Files.deleteIfExists(loaded);
+    }
+  }
+
   record Result(int code, String out) {}
 
   private Result store(String... args) throws IOException, InterruptedException {
