@@ -328,17 +328,19 @@ public final class StoreEngine {
   private boolean evictOne(Partition preferred) {
     EvictionScope scope = evictionScope;
     int[] first = scope.primaries.get();
-    return evictOne(preferred, first, scope) || (first != null && evictOne(preferred, null, scope));
+    return evictOne(preferred, first, first, scope.listener)
+        || (first != null && evictOne(preferred, null, first, scope.listener));
   }
 
   /**
    * Evicts the least recently used item among the heads of up to {@link #EVICTION_SAMPLES}
    * non-empty partitions of {@code among} (null: all; the writer's own first, then random probes);
    * when the probes find none (a sparse store: few items over many partitions) every partition's
-   * head is compared, which is exact LRU at the cost of one pass. Reports the eviction when its
-   * partition is one of the scope's primaries.
+   * head is compared, which is exact LRU at the cost of one pass. Reports the eviction to {@code
+   * listener} when its partition is one of {@code primaries} (null: all).
    */
-  private boolean evictOne(Partition preferred, int[] among, EvictionScope scope) {
+  private boolean evictOne(
+      Partition preferred, int[] among, int[] primaries, EvictionListener listener) {
     int n = among == null ? partitions.length : among.length;
     if (n == 0) {
       return false;
@@ -371,25 +373,25 @@ public final class StoreEngine {
         }
       }
     }
-    if (best != null && evict(best, scope)) {
+    if (best != null && evict(best, primaries, listener)) {
       return true;
     }
     // The sampled head was taken meanwhile by a concurrent writer: anything will do.
     for (int i = 0; i < n; i++) {
-      if (evict(partitions[among == null ? i : among[i]], scope)) {
+      if (evict(partitions[among == null ? i : among[i]], primaries, listener)) {
         return true;
       }
     }
     return false;
   }
 
-  private boolean evict(Partition p, EvictionScope scope) {
+  private boolean evict(Partition p, int[] primaries, EvictionListener listener) {
     Mutation delete = p.evictLru(ticker.millis());
     if (delete == null) {
       return false;
     }
-    if (contains(scope.primaries.get(), p.id())) {
-      scope.listener.evicted(p.id(), delete);
+    if (contains(primaries, p.id())) {
+      listener.evicted(p.id(), delete);
     }
     return true;
   }
