@@ -12,8 +12,8 @@
 # path its own way, for the life of the process): repeat, swap the sides, and believe only
 # a change that stays in one direction and beyond that.
 #
-#   cp -r target/quarkus-app /tmp/app-a    # build A, copy it; build B
-#   bench/ab.sh /tmp/app-a/quarkus-run.jar target/quarkus-app/quarkus-run.jar
+#   cp target/stored.jar /tmp/stored-a.jar    # build A, copy it; build B
+#   bench/ab.sh /tmp/stored-a.jar target/stored.jar
 #   PAIRS=8 OP=put bench/ab.sh A.jar B.jar
 #   OPTS_B=-Dquarkus.vertx.prefer-native-transport=false bench/ab.sh X.jar X.jar  # one setting
 #   JAVA_B=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/ab.sh X.jar X.jar     # one JVM
@@ -27,7 +27,7 @@ set -euo pipefail
 BENCH_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$BENCH_HOME/lib/common.sh"
 
-(($# == 2)) || { echo "usage: $0 A/quarkus-run.jar B/quarkus-run.jar" >&2; exit 2; }
+(($# == 2)) || { echo "usage: $0 A.jar B.jar" >&2; exit 2; }
 JAR_A=$1 JAR_B=$2
 PAIRS=${PAIRS:-6}
 OP=${OP:-get}

@@ -6,7 +6,7 @@
 # times per target, alternating between targets (ORDER=sequential: one target after
 # another), and prints one Markdown table with each row's req/s as a ratio to nginx and
 # to webdis (same op, same run).
-# `stored` is the packaged app (target/quarkus-app, built by `./mvnw package`; this
+# `stored` is the packaged app (target/stored.jar, built by `./mvnw package`; this
 # script builds nothing), started on its own port; or, with STORED_URL set, a server
 # you started. See README.md for what each target measures.
 #
@@ -49,7 +49,7 @@ STORED_URL=${STORED_URL:-}       # empty: start the packaged app; set: measure t
 STORED_PID=${STORED_PID:-}       # optional with STORED_URL: lets the "other CPU" column cover stored too
 STORED_PORT=${STORED_PORT:-18088}          # ports of the stored we start
 STORED_MGMT_PORT=${STORED_MGMT_PORT:-19088}
-STORED_JAR=${STORED_JAR:-$(cd "$BENCH_HOME/.." && pwd)/target/quarkus-app/quarkus-run.jar}
+STORED_JAR=${STORED_JAR:-$(cd "$BENCH_HOME/.." && pwd)/target/stored.jar}
 STORED_JAVA_OPTS=${STORED_JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC"}
 CLUSTER_JAVA_OPTS=${CLUSTER_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:ParallelGCThreads=1"}
 CLUSTER_BASE_PORT=${CLUSTER_BASE_PORT:-17100}  # stores' transport +1..3, HTTP +1000.., management +2000..
@@ -157,15 +157,14 @@ verify_fixed_body() {
 verify_nginx() { verify_fixed_body nginx "$NGINX_PORT"; }
 
 # vertx: the stack's own ceiling (bench/ceiling/VertxCeiling.java, run from source on the
-# packaged app's libraries with stored's JVM options): answers like nginx above.
+# packaged app's jar with stored's JVM options): answers like nginx above.
 start_vertx() {
   have_cmds java || return 1
-  local libs; libs="$(dirname "$STORED_JAR")/lib/main"
-  [[ -d $libs ]] || { warn "vertx: $libs is missing; build it first: ./mvnw package -DskipTests"; return 1; }
+  [[ -f $STORED_JAR ]] || { warn "vertx: $STORED_JAR is missing; build it first: ./mvnw package -DskipTests"; return 1; }
   require_free_port vertx "$VERTX_PORT" || return 1
   local d="$WORK/vertx"; mkdir -p "$d"
   # shellcheck disable=SC2086
-  start_bg vertx "$d/vertx.log" java $STORED_JAVA_OPTS -cp "$libs/*" \
+  start_bg vertx "$d/vertx.log" java $STORED_JAVA_OPTS -cp "$STORED_JAR" \
     "$BENCH_HOME/ceiling/VertxCeiling.java" "$VERTX_PORT" "$VALUE"
   local pid=$STARTED_PID
   if ! wait_until vertx "$pid" "$START_TIMEOUT" port_open "$VERTX_PORT"; then

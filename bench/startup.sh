@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
 # startup.sh: start-up to ready of the packaged app (issue #6, target 5: under 1.5 s).
 #
-# Starts target/quarkus-app/quarkus-run.jar RUNS times per variant, the variants
-# alternating, from target/quarkus-app (the CDS archive records the class path relative
-# to it), and times each from launch to the first 200 of /q/health/ready (polled every
-# 20 ms). Prints every start, then per variant the median, min and max, and Quarkus' own
-# "started in" figure. Stops each start before the next.
+# Starts target/stored.jar RUNS times per variant, the variants alternating, and times each
+# from launch to the first 200 of /q/health/ready (polled every 20 ms). Prints every start,
+# then per variant the median, min and max, and Quarkus' own "started in" figure. Stops
+# each start before the next.
 #
 #   ./mvnw package -DskipTests && bench/startup.sh
 #   RUNS=10 bench/startup.sh
 #   VARIANTS="cds image" bench/startup.sh
-#   VARIANTS="cds other" OPTS_OTHER="-XX:SharedArchiveFile=app-cds.jsa -XX:TieredStopAtLevel=1" bench/startup.sh
+#   VARIANTS="cds other" OPTS_OTHER="-XX:SharedArchiveFile=target/stored.jsa -XX:TieredStopAtLevel=1" bench/startup.sh
 #
-# Variants: cds (-XX:SharedArchiveFile=app-cds.jsa, the README's command), plain (no
-# archive), image (the container image's JAVA_OPTS), other (OPTS_OTHER). Environment: RUNS
-# (7), VARIANTS ("cds plain"), JAVA (java on the PATH), APP (target/quarkus-app), PORT /
-# MGMT_PORT (18388 / 19388), PAUSE_S (1, between starts), TIMEOUT_S (60).
+# Variants: cds (-XX:SharedArchiveFile=stored.jsa, the README's command), plain (no
+# archive), image (the container image's JAVA_OPTS), other (OPTS_OTHER, paths relative to
+# the current directory). Environment: RUNS (7), VARIANTS ("cds plain"), JAVA (java on the
+# PATH), JAR (target/stored.jar; its archive is the .jsa beside it), PORT / MGMT_PORT
+# (18388 / 19388), PAUSE_S (1, between starts), TIMEOUT_S (60).
 set -euo pipefail
 BENCH_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$BENCH_HOME/lib/common.sh"
@@ -23,23 +23,29 @@ BENCH_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RUNS=${RUNS:-7}
 VARIANTS=${VARIANTS:-cds plain}
 JAVA=${JAVA:-java}
-APP=$(cd "${APP:-$BENCH_HOME/../target/quarkus-app}" && pwd)
+JAR=$(realpath "${JAR:-$BENCH_HOME/../target/stored.jar}")
+ARCHIVE=${JAR%.jar}.jsa
 PORT=${PORT:-18388}
 MGMT_PORT=${MGMT_PORT:-19388}
 PAUSE_S=${PAUSE_S:-1}
 TIMEOUT_S=${TIMEOUT_S:-60}
-IMAGE_OPTS="-XX:SharedArchiveFile=app-cds.jsa -XX:MetaspaceSize=64m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -Dvertx.disableURIValidation=true"
+IMAGE_OPTS="-XX:SharedArchiveFile=$ARCHIVE -XX:MetaspaceSize=64m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -Dvertx.disableURIValidation=true"
 
-[[ -f $APP/quarkus-run.jar ]] || die "no $APP/quarkus-run.jar: run ./mvnw package -DskipTests first"
+[[ -f $JAR ]] || die "no $JAR: run ./mvnw package -DskipTests first"
 need_cmds curl
 require_free_port stored "$PORT" || exit 1
 require_free_port stored-management "$MGMT_PORT" || exit 1
+if [[ " $VARIANTS " == *" cds "* || " $VARIANTS " == *" image "* ]]; then
+  # the JVM starts silently without an archive it cannot use: check that it can
+  "$JAVA" -Xshare:on -XX:SharedArchiveFile="$ARCHIVE" -cp "$JAR" -version >/dev/null 2>&1 ||
+    die "$JAVA cannot use $ARCHIVE with $JAR (rebuild: ./mvnw package -DskipTests)"
+fi
 BENCH_PIDS=()
 trap stop_all EXIT
 
 opts_of() {
   case $1 in
-    cds) echo "-XX:SharedArchiveFile=app-cds.jsa" ;;
+    cds) echo "-XX:SharedArchiveFile=$ARCHIVE" ;;
     plain) echo "" ;;
     image) echo "$IMAGE_OPTS" ;;
     other) echo "${OPTS_OTHER:?set OPTS_OTHER for the variant other}" ;;
@@ -53,9 +59,9 @@ start_once() {
   opts=$(opts_of "$1")
   t0=$(date +%s%N)
   # shellcheck disable=SC2086  # the options are words
-  (cd "$APP" && exec "$JAVA" $opts -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" \
+  "$JAVA" $opts -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" \
     -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$MGMT_PORT" \
-    -jar quarkus-run.jar) >"$logf" 2>&1 &
+    -jar "$JAR" >"$logf" 2>&1 &
   pid=$!
   BENCH_PIDS+=("$pid")
   while ! curl -sf -o /dev/null "http://127.0.0.1:$MGMT_PORT/q/health/ready"; do
@@ -66,14 +72,11 @@ start_once() {
   t1=$(date +%s%N)
   stop_all || true  # (errexit would end the script at the wait for the stopped JVM)
   started=$(grep -o 'started in [0-9.]*s' "$logf" | grep -o '[0-9.]*' || echo '-')
-  if grep -q 'Unable to use shared archive\|An error has occurred while processing the shared archive' "$logf"; then
-    warn "$1: the JVM did not use the archive (see $logf)"
-  fi
   echo "$(( (t1 - t0) / 1000000 )) $started"
 }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-startup.XXXXXX")
-log "start-up to ready of $APP, $RUNS starts per variant ($VARIANTS), alternating; $("$JAVA" -version 2>&1 | head -1)"
+log "start-up to ready of $JAR, $RUNS starts per variant ($VARIANTS), alternating; $("$JAVA" -version 2>&1 | head -1)"
 declare -A MS STARTED
 for ((i = 1; i <= RUNS; i++)); do
   for v in $VARIANTS; do

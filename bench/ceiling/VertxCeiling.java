@@ -15,7 +15,7 @@ import io.vertx.core.http.HttpServerRequest;
  * nothing, so the gap between this row and nginx's is the JVM's and Netty's, and the gap between
  * stored's and this one is Quarkus' and Stored's own.
  *
- * <pre>java -cp 'target/quarkus-app/lib/main/*' bench/ceiling/VertxCeiling.java PORT VALUE</pre>
+ * <pre>java -cp target/stored.jar bench/ceiling/VertxCeiling.java PORT VALUE</pre>
  */
 public final class VertxCeiling {
   public static void main(String[] args) {

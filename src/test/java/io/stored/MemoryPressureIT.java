@@ -144,7 +144,7 @@ class MemoryPressureIT {
     }
 
     static Node start(String eviction) throws IOException {
-      Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+      Path jar = Path.of("target/stored.jar");
       assertThat(jar).as("the packaged app (run ./mvnw verify)").exists();
       Path log = Path.of("target/memory-it/" + eviction + ".log");
       Files.createDirectories(log.getParent());
