@@ -111,6 +111,72 @@ class PackagedAppIT {
     }
   }
 
+  /**
+   * What the container image's build does (src/main/docker/Dockerfile.jvm, not built here): the
+   * script writes an archive for the jar where it lies, with the JDK at hand, and needs only bash
+   * and a few core utilities (no curl).
+   */
+  @Test
+  void recordArchive_writesAUsableArchiveForTheJarWhereItLies_withOnlyBashAndCoreutils()
+      throws Exception {
+    Path dir = Files.createTempDirectory("stored-image");
+    try {
+      Path jar = Files.copy(Path.of("target/stored.jar"), dir.resolve("stored.jar"));
+      Path bin = Files.createDirectories(dir.resolve("bin"));
+      for (String tool :
+          List.of("bash", "basename", "cat", "cut", "dirname", "mv", "rm", "sleep", "stat")) {
+        Files.createSymbolicLink(bin.resolve(tool), onPath(tool));
+      }
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      Path out = dir.resolve("record.out");
+      ProcessBuilder record =
+          new ProcessBuilder(
+                  bin.resolve("bash").toString(),
+                  Path.of("src/main/cds/record-archive").toAbsolutePath().toString(),
+                  java,
+                  jar.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile());
+      record.environment().put("PATH", bin.toString());
+      Process p = record.start();
+      assertThat(p.waitFor(150, TimeUnit.SECONDS)).as("record-archive finished").isTrue();
+      assertThat(Files.readString(out)).contains("stored.jsa written");
+      assertThat(dir.resolve("stored.jsa")).isNotEmptyFile();
+      assertThat(dir.resolve("stored.classlist")).doesNotExist();
+
+      // -Xshare:on: the JVM refuses to start unless the archive matches this JDK and this jar
+      Process cli =
+          new ProcessBuilder(
+                  java,
+                  "-Xshare:on",
+                  "-XX:SharedArchiveFile=" + dir.resolve("stored.jsa"),
+                  "-cp",
+                  jar.toString(),
+                  "io.stored.cli.StoreCli",
+                  "--help")
+              .redirectErrorStream(true)
+              .start();
+      String help = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(cli.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(cli.exitValue()).as(help).isZero();
+      assertThat(help).startsWith("Usage: store");
+    } finally {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  private static Path onPath(String tool) {
+    for (String d : System.getenv("PATH").split(":")) {
+      Path candidate = Path.of(d, tool);
+      if (Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException(tool + " is not on the PATH");
+  }
+
   record Result(int code, String out) {}
 
   private Result store(String... args) throws IOException, InterruptedException {
