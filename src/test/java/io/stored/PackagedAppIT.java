@@ -150,6 +150,7 @@ class PackagedAppIT {
                   java,
                   "-Xshare:on",
                   "-XX:SharedArchiveFile=" + dir.resolve("stored.jsa"),
+                  "-Xlog:class+load=info:file=" + dir.resolve("cli-classes.txt"),
                   "-cp",
                   jar.toString(),
                   "io.stored.cli.StoreCli",
@@ -160,6 +161,10 @@ class PackagedAppIT {
       assertThat(cli.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(cli.exitValue()).as(help).isZero();
       assertThat(help).startsWith("Usage: store");
+      // the command line's own classes are in it too (bin/store starts in ~0.3 s)
+      assertThat(Files.readString(dir.resolve("cli-classes.txt")))
+          .contains("io.stored.cli.StoreCli source: shared objects file")
+          .contains("picocli.CommandLine source: shared objects file");
     } finally {
       try (var files = Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
