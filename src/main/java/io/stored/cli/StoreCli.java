@@ -228,6 +228,9 @@ public final class StoreCli {
       base = base.substring(0, base.length() - 1);
     }
     URI uri = URI.create(base + pathAndQuery);
+    if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+      throw new IOException("the server's URL must start with http:// or https://: " + base);
+    }
     HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
     try {
       c.setRequestMethod(method);

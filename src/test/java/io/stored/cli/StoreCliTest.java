@@ -104,6 +104,11 @@ class StoreCliTest {
     Run r = run(new byte[0], "http://127.0.0.1:1", "get", "foo");
     assertThat(r.code()).isEqualTo(3);
     assertThat(r.err()).contains("cannot connect").contains("STORED_URL");
+    Run ftp = run(new byte[0], "ftp://127.0.0.1:1", "get", "foo");
+    assertThat(ftp.code()).isEqualTo(3);
+    assertThat(ftp.err())
+        .isEqualTo(
+            "store: the server's URL must start with http:// or https://: ftp://127.0.0.1:1\n");
   }
 
   @Test
