@@ -124,7 +124,7 @@ class PackagedAppIT {
       Path jar = Files.copy(Path.of("target/stored.jar"), dir.resolve("stored.jar"));
       Path bin = Files.createDirectories(dir.resolve("bin"));
       for (String tool :
-          List.of("bash", "basename", "cat", "cut", "dirname", "mv", "rm", "sleep", "stat")) {
+          List.of("bash", "basename", "cat", "dirname", "mv", "rm", "sleep", "stat")) {
         Files.createSymbolicLink(bin.resolve(tool), onPath(tool));
       }
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
