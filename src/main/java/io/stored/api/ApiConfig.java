@@ -34,6 +34,20 @@ public interface ApiConfig {
   @WithDefault("true")
   boolean fastPath();
 
+  /**
+   * How the HTTP port gives a new connection an event loop: {@code incoming-cpu} (the loop paired
+   * with the CPU that received its packets, within a bound of the least busy loop; see
+   * LoopPlacement) or {@code round-robin} (Vert.x's own dealing). Applies with the fast path on.
+   */
+  @WithDefault("incoming-cpu")
+  ConnectionPlacement connectionPlacement();
+
+  /** Values of {@link #connectionPlacement()}. */
+  enum ConnectionPlacement {
+    INCOMING_CPU,
+    ROUND_ROBIN
+  }
+
   /** Page size of listings when the request gives no {@code limit}. */
   @WithDefault("1000")
   int listLimit();

@@ -137,7 +137,8 @@ public class DataRoutes {
               maxKey,
               maxId,
               maxValueSize,
-              maxConnections.orElse(Integer.MAX_VALUE));
+              maxConnections.orElse(Integer.MAX_VALUE),
+              api.connectionPlacement() == ApiConfig.ConnectionPlacement.INCOMING_CPU);
     }
   }
 

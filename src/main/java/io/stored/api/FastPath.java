@@ -6,10 +6,14 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.stored.api.RequestMetrics.Op;
 import io.stored.auth.Tokens;
 import io.stored.engine.ItemKey;
@@ -22,7 +26,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.Http1xOrH2CHandler;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,6 +60,9 @@ import org.jboss.logging.Logger;
  * connection against {@code quarkus.http.limits.max-connections} only once Vert.x has seen its
  * first request, which a fast-path connection may never reach, so the acceptor enforces that limit
  * itself for the connections it sees, from their acceptance.
+ *
+ * <p>The acceptor also chooses each connection's event loop ({@link LoopPlacement}, {@code
+ * stored.api.connection-placement}), which Vert.x would otherwise deal out round-robin.
  */
 final class FastPath {
   private static final Logger LOG = Logger.getLogger(FastPath.class);
@@ -103,16 +112,22 @@ final class FastPath {
   private final int maxId;
   private final long maxValueSize;
   private final int maxConnections;
+  private final boolean placeByCpu;
   private final AtomicInteger open = new AtomicInteger();
+  private final LongAdder placed = new LongAdder();
+  private final LongAdder misplaced = new LongAdder();
   private final LongAdder served = new LongAdder();
   private final LongAdder handedOff = new LongAdder();
   private final Placer placer = new Placer();
   private volatile boolean armed;
+  private volatile Placement placement; // set when armed, if placing by CPU
 
   /**
    * @param contentTypes the content type to store for a Content-Type header (or null), as {@link
    *     DataRoutes#contentType}
    * @param maxConnections the port's connection limit ({@link Integer#MAX_VALUE}: none)
+   * @param placeByCpu whether each connection goes to the event loop of the CPU its packets arrive
+   *     on ({@link LoopPlacement}) rather than Vert.x's next in turn
    */
   FastPath(
       UnaryOperator<String> contentTypes,
@@ -122,7 +137,8 @@ final class FastPath {
       int maxKey,
       int maxId,
       long maxValueSize,
-      int maxConnections) {
+      int maxConnections,
+      boolean placeByCpu) {
     this.contentTypes = contentTypes;
     this.client = client;
     this.access = access;
@@ -131,6 +147,7 @@ final class FastPath {
     this.maxId = maxId;
     this.maxValueSize = maxValueSize;
     this.maxConnections = maxConnections;
+    this.placeByCpu = placeByCpu;
   }
 
   boolean armed() {
@@ -145,6 +162,33 @@ final class FastPath {
   /** Connections it handed over to Vert.x. */
   long handedOff() {
     return handedOff.sum();
+  }
+
+  /** Connections that got the event loop {@link LoopPlacement} chose for them. */
+  long placed() {
+    return placed.sum();
+  }
+
+  /** Connections placed by CPU that ended up on another event loop than the one chosen. */
+  long misplaced() {
+    return misplaced.sum();
+  }
+
+  /**
+   * Connections open on each event loop, in the order {@link LoopPlacement} numbers them (loop
+   * {@code cpu % loops} is CPU {@code cpu}'s); empty when placement is off or not yet started.
+   */
+  int[] openPerLoop() {
+    Placement pl = placement;
+    LoopPlacement l = pl == null ? null : pl.loops;
+    if (l == null) {
+      return new int[0];
+    }
+    int[] open = new int[l.loops()];
+    for (int i = 0; i < open.length; i++) {
+      open[i] = l.open(i);
+    }
+    return open;
   }
 
   /**
@@ -172,6 +216,7 @@ final class FastPath {
     Channel server = ch.parent();
     ChannelPipeline p = server.pipeline();
     // a dev-mode reload keeps the server: the new beans replace the old acceptor
+    placement = placeByCpu ? Placement.of(server) : null;
     if (p.get(NAME) != null) {
       p.replace(NAME, NAME, new Acceptor());
     } else {
@@ -185,7 +230,10 @@ final class FastPath {
     return new Conn();
   }
 
-  /** On the server channel: gives each accepted connection a {@link Placer}. */
+  /**
+   * On the server channel: gives each accepted connection a {@link Placer} and, with a {@link
+   * Placement}, its event loop.
+   */
   @ChannelHandler.Sharable
   private final class Acceptor extends ChannelInboundHandlerAdapter {
     @Override
@@ -193,8 +241,137 @@ final class FastPath {
       if (msg instanceof Channel child) {
         // before the server bootstrap adds Vert.x's initializer: runs first at registration
         child.pipeline().addLast(placer);
+        Placement pl = placement;
+        if (pl != null) {
+          pl.place(child);
+        }
       }
-      ctx.fireChannelRead(msg);
+      ctx.fireChannelRead(msg); // the server bootstrap registers the child with the next loop
+    }
+  }
+
+  /** The loop {@link Placement} chose for a connection (its index in the cycle). */
+  private static final AttributeKey<Integer> CHOSEN_LOOP =
+      AttributeKey.valueOf("stored.chosen-loop");
+
+  /** {@code SO_INCOMING_CPU}: the CPU that handled the socket's last received packet (Linux). */
+  private static final IntegerUnixChannelOption INCOMING_CPU =
+      new IntegerUnixChannelOption("SO_INCOMING_CPU", 1 /* SOL_SOCKET */, 49);
+
+  /**
+   * Makes the server bootstrap register each connection with the loop {@link LoopPlacement}
+   * chooses. Vert.x deals the port's connections to its loops from one group whose {@code next()}
+   * goes round them in a fixed cycle, on the acceptor thread only; so turning the cycle until the
+   * chosen loop is next places the connection without touching Vert.x's code. The group is read
+   * from Netty's acceptor handler (a private field: if a Netty release renames it, placement stays
+   * off and Vert.x's round-robin applies, with a log line).
+   */
+  private static final class Placement {
+    private final EventLoopGroup group;
+    // learnt on the acceptor thread (null until then, or after a miss), read on the loops
+    private volatile EventLoop[] cycle;
+    private volatile LoopPlacement loops;
+
+    private Placement(EventLoopGroup group) {
+      this.group = group;
+    }
+
+    static Placement of(Channel server) {
+      for (Map.Entry<String, ChannelHandler> e : server.pipeline()) {
+        ChannelHandler h = e.getValue();
+        if (!h.getClass()
+            .getName()
+            .equals("io.netty.bootstrap.ServerBootstrap$ServerBootstrapAcceptor")) {
+          continue;
+        }
+        try {
+          Field f = h.getClass().getDeclaredField("childGroup");
+          f.setAccessible(true);
+          return new Placement((EventLoopGroup) f.get(h));
+        } catch (ReflectiveOperationException | RuntimeException ex) {
+          LOG.infof("connections placed round-robin: Netty's acceptor has no child group (%s)", ex);
+          return null;
+        }
+      }
+      LOG.info("connections placed round-robin: no Netty acceptor on the server channel");
+      return null;
+    }
+
+    /**
+     * On the acceptor thread, before the child is handed to the server bootstrap. Never throws: the
+     * child must reach the bootstrap whatever happens here.
+     */
+    void place(Channel child) {
+      try {
+        EventLoop[] c = cycle != null ? cycle : learn();
+        if (c.length >= 2) {
+          turnTo(child, c, loops.choose(incomingCpu(child)));
+        }
+      } catch (RuntimeException e) { // the server closing (no loops left), say
+        LOG.debugf(e, "connection left to round-robin");
+        cycle = null;
+      }
+    }
+
+    private static int incomingCpu(Channel child) {
+      try {
+        Integer cpu = child.config().getOption(INCOMING_CPU); // null: not an epoll channel
+        return cpu == null ? -1 : cpu;
+      } catch (RuntimeException e) { // getsockopt failed
+        return -1;
+      }
+    }
+
+    private void turnTo(Channel child, EventLoop[] c, int chosen) {
+      EventLoop before = c[(chosen + c.length - 1) % c.length];
+      for (int i = 0; i < c.length; i++) {
+        if (group.next() == before) {
+          child.attr(CHOSEN_LOOP).set(chosen);
+          return;
+        }
+      }
+      cycle = null; // the group's loops changed (a dev-mode reload): learn them again
+    }
+
+    /** Goes once round the group's cycle (which leaves it where it was) to learn its order. */
+    private EventLoop[] learn() {
+      int n = 0;
+      for (var ignored : group) {
+        n++;
+      }
+      EventLoop[] c = new EventLoop[n];
+      for (int i = 0; i < n; i++) {
+        c[i] = group.next();
+      }
+      if (Arrays.stream(c).distinct().count() != n) {
+        c = new EventLoop[0]; // not a plain cycle: leave the group alone
+      }
+      if (loops == null || loops.loops() != Math.max(1, n)) {
+        loops = new LoopPlacement(Math.max(1, n));
+      }
+      cycle = c;
+      return c;
+    }
+
+    /** On the connection's loop once it is registered: counts it where it landed. */
+    void registered(Channel ch, LongAdder placed, LongAdder misplaced) {
+      EventLoop[] c = cycle;
+      LoopPlacement l = loops;
+      if (c == null || l == null) {
+        return;
+      }
+      for (int i = 0; i < c.length; i++) {
+        if (c[i] == ch.eventLoop()) {
+          int loop = i;
+          l.opened(loop);
+          ch.closeFuture().addListener(f -> l.closed(loop));
+          Integer chosen = ch.attr(CHOSEN_LOOP).getAndSet(null);
+          if (chosen != null) {
+            (chosen == loop ? placed : misplaced).increment();
+          }
+          return;
+        }
+      }
     }
   }
 
@@ -210,6 +387,10 @@ final class FastPath {
       p.remove(this);
       Channel ch = ctx.channel();
       ctx.fireChannelRegistered();
+      Placement pl = placement;
+      if (pl != null) {
+        pl.registered(ch, placed, misplaced);
+      }
       if (maxConnections != Integer.MAX_VALUE) {
         if (open.incrementAndGet() > maxConnections) {
           open.decrementAndGet();

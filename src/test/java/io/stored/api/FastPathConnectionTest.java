@@ -83,7 +83,8 @@ class FastPathConnectionTest {
             512,
             256,
             1 << 20,
-            Integer.MAX_VALUE);
+            Integer.MAX_VALUE,
+            false);
     return new EmbeddedChannel(
         fast.newConnection(),
         new ChannelInboundHandlerAdapter() {
