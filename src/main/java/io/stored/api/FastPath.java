@@ -175,20 +175,20 @@ final class FastPath {
   }
 
   /**
-   * Connections open on each event loop, in the order {@link LoopPlacement} numbers them (loop
+   * Connections each event loop took so far, in the order {@link LoopPlacement} numbers them (loop
    * {@code cpu % loops} is CPU {@code cpu}'s); empty when placement is off or not yet started.
    */
-  int[] openPerLoop() {
+  long[] acceptedPerLoop() {
     Placement pl = placement;
     LoopPlacement l = pl == null ? null : pl.loops;
     if (l == null) {
-      return new int[0];
+      return new long[0];
     }
-    int[] open = new int[l.loops()];
-    for (int i = 0; i < open.length; i++) {
-      open[i] = l.open(i);
+    long[] accepted = new long[l.loops()];
+    for (int i = 0; i < accepted.length; i++) {
+      accepted[i] = l.accepted(i);
     }
-    return open;
+    return accepted;
   }
 
   /**

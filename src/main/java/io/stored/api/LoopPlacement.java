@@ -1,6 +1,7 @@
 package io.stored.api;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Which of the HTTP port's event loops takes a new connection: the one paired with the CPU that
@@ -26,12 +27,14 @@ final class LoopPlacement {
   static final int SLACK = 32;
 
   private final AtomicIntegerArray open;
+  private final AtomicLongArray accepted;
 
   LoopPlacement(int loops) {
     if (loops < 1) {
       throw new IllegalArgumentException("at least one event loop, got " + loops);
     }
     this.open = new AtomicIntegerArray(loops);
+    this.accepted = new AtomicLongArray(loops);
   }
 
   int loops() {
@@ -59,6 +62,7 @@ final class LoopPlacement {
 
   void opened(int loop) {
     open.incrementAndGet(loop);
+    accepted.incrementAndGet(loop);
   }
 
   void closed(int loop) {
@@ -68,5 +72,10 @@ final class LoopPlacement {
   /** Connections open on a loop. */
   int open(int loop) {
     return open.get(loop);
+  }
+
+  /** Connections a loop took since the start, closed ones included. */
+  long accepted(int loop) {
+    return accepted.get(loop);
   }
 }

@@ -47,7 +47,7 @@ class ConnectionPlacementTest {
     assertThat(RawHttp.send(base.toString(), "GET", "/placement/arming/0").status()).isEqualTo(404);
     FastPath fast = routes.fastPath();
     connectFrom(0, 1); // the placement learns Vert.x's loops at the first connection after arming
-    int[] before = fast.openPerLoop();
+    long[] before = fast.acceptedPerLoop();
     assertThat(before).as("loops of the HTTP port").hasSizeGreaterThanOrEqualTo(2);
     long placed = fast.placed();
 
@@ -56,7 +56,7 @@ class ConnectionPlacementTest {
     connectFrom(1, 3);
     connectFrom(0, 3);
 
-    int[] after = fast.openPerLoop();
+    long[] after = fast.acceptedPerLoop();
     assertThat(after[0] - before[0]).as("on CPU 0's loop").isEqualTo(6);
     assertThat(after[1] - before[1]).as("on CPU 1's loop").isEqualTo(3);
     assertThat(fast.placed() - placed).isEqualTo(9);

@@ -26,6 +26,8 @@ class LoopPlacementTest {
     p.closed(0);
     assertThat(p.choose(0)).isZero();
     assertThat(p.choose(1)).isEqualTo(1);
+    assertThat(p.accepted(0)).isEqualTo(LoopPlacement.SLACK);
+    assertThat(p.accepted(1)).isEqualTo(1);
   }
 
   @Test
