@@ -31,6 +31,17 @@ class LoopPlacementTest {
   }
 
   @Test
+  void aPoolThatAllComesFromOneCpuIsSpreadOnlyPastTheSlack() {
+    // design.md's figure: one CPU brings 40 connections (one queue, or one thread's pool)
+    LoopPlacement p = new LoopPlacement(2);
+    for (int i = 0; i < 40; i++) {
+      p.opened(p.choose(0));
+    }
+    assertThat(p.open(0)).isEqualTo(36);
+    assertThat(p.open(1)).isEqualTo(4);
+  }
+
+  @Test
   void anUnknownCpuGoesToTheLeastBusyLoop() {
     LoopPlacement p = new LoopPlacement(3);
     p.opened(0);
