@@ -216,7 +216,7 @@ final class FastPath {
     Channel server = ch.parent();
     ChannelPipeline p = server.pipeline();
     // a dev-mode reload keeps the server: the new beans replace the old acceptor
-    placement = placeByCpu ? Placement.of(server) : null;
+    placement = placeByCpu ? Placement.of(server, metrics) : null;
     if (p.get(NAME) != null) {
       p.replace(NAME, NAME, new Acceptor());
     } else {
@@ -268,15 +268,17 @@ final class FastPath {
    */
   private static final class Placement {
     private final EventLoopGroup group;
+    private final RequestMetrics metrics;
     // learnt on the acceptor thread (null until then, or after a miss), read on the loops
     private volatile EventLoop[] cycle;
     private volatile LoopPlacement loops;
 
-    private Placement(EventLoopGroup group) {
+    private Placement(EventLoopGroup group, RequestMetrics metrics) {
       this.group = group;
+      this.metrics = metrics;
     }
 
-    static Placement of(Channel server) {
+    static Placement of(Channel server, RequestMetrics metrics) {
       for (Map.Entry<String, ChannelHandler> e : server.pipeline()) {
         ChannelHandler h = e.getValue();
         if (!h.getClass()
@@ -287,7 +289,7 @@ final class FastPath {
         try {
           Field f = h.getClass().getDeclaredField("childGroup");
           f.setAccessible(true);
-          return new Placement((EventLoopGroup) f.get(h));
+          return new Placement((EventLoopGroup) f.get(h), metrics);
         } catch (ReflectiveOperationException | RuntimeException ex) {
           LOG.infof("connections placed round-robin: Netty's acceptor has no child group (%s)", ex);
           return null;
@@ -348,6 +350,7 @@ final class FastPath {
       }
       if (loops == null || loops.loops() != Math.max(1, n)) {
         loops = new LoopPlacement(Math.max(1, n));
+        metrics.connectionsPerLoop(loops);
       }
       cycle = c;
       return c;

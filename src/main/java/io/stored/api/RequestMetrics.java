@@ -1,5 +1,6 @@
 package io.stored.api;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
@@ -8,7 +9,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * {@code stored.requests}: a latency histogram per data-API operation and status. Timers are built
- * once per (operation, status) and cached, so recording is an array read and an add.
+ * once per (operation, status) and cached, so recording is an array read and an add. Also {@code
+ * stored.http.connections}, the connections open on each event loop of the HTTP port.
  */
 // @Singleton, not @ApplicationScoped: called on every request, and a call through a client
 // proxy looks the instance up first (2.5 % of a GET's samples for the two proxies).
@@ -56,5 +58,18 @@ public class RequestMetrics {
       timers.set(k, t);
     }
     t.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Publishes the connections open on each of {@code loops}' event loops. */
+  void connectionsPerLoop(LoopPlacement loops) {
+    for (int i = 0; i < loops.loops(); i++) {
+      int loop = i;
+      Gauge.builder("stored.http.connections", () -> loops.open(loop))
+          .description(
+              "Connections open on each event loop of the HTTP port (placed by incoming CPU)")
+          .tag("loop", Integer.toString(loop))
+          .strongReference(true)
+          .register(registry);
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.stored.api;
 
+import static io.stored.testing.Requests.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
@@ -62,6 +63,21 @@ class ConnectionPlacementTest {
     assertThat(after[1] - before[1]).as("on CPU 1's loop").isEqualTo(3);
     assertThat(fast.placed() - placed).isEqualTo(9);
     assertThat(fast.misplaced() - misplaced).isZero();
+
+    // the gauges count the connections still open (ours are): at least ours on each loop
+    String metrics = management().get("/q/metrics").then().statusCode(200).extract().asString();
+    assertThat(gauge(metrics, "0")).isGreaterThanOrEqualTo(6 + 1);
+    assertThat(gauge(metrics, "1")).isGreaterThanOrEqualTo(3);
+  }
+
+  private static double gauge(String metrics, String loop) {
+    String prefix = "stored_http_connections{loop=\"" + loop + "\"";
+    return metrics
+        .lines()
+        .filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + prefix + "} in /q/metrics"));
   }
 
   /** Opens {@code n} connections from a thread pinned to {@code cpu}, each answered once. */
