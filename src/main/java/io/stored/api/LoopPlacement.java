@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Why: a client on the same machine (loopback, or a pod on the same node behind a veth pair) has
  * its packets handled on the CPU its sending thread runs on, so all the connections of one client
  * thread land on one loop. Each loop then answers one client thread, the two take turns instead of
- * preempting each other, and the tail shrinks: against {@code wrk -t2 -c64} on two cores, 1.1–1.9
- * ms p99 at 76–91k GET/s in the runs whose two client threads connected from different CPUs,
- * against 6.2–7.5 ms at 61–87k spread round-robin (bench/README.md, 2026-11-28 afternoon). For
+ * preempting each other, and the tail shrinks: against {@code wrk -t2 -c64} on two cores, a p99 of
+ * 1.2–3.1 ms at 74–87k GET/s in the runs whose two client threads connected from different CPUs,
+ * against 6.0–7.7 ms at 58–76k dealt round-robin (bench/README.md, 2026-11-28 afternoon). For
  * remote clients the CPU is the one of the network queue the flow hashed to, which spreads
  * connections about as evenly as round-robin. The slack bounds the price when one CPU brings every
  * connection (one queue, or one thread opening a whole pool): past it the connections are spread as

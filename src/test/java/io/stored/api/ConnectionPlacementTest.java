@@ -1,6 +1,6 @@
 package io.stored.api;
 
-import static io.stored.testing.Requests.management;
+import static io.stored.testing.Requests.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
@@ -65,19 +65,8 @@ class ConnectionPlacementTest {
     assertThat(fast.misplaced() - misplaced).isZero();
 
     // the gauges count the connections still open (ours are): at least ours on each loop
-    String metrics = management().get("/q/metrics").then().statusCode(200).extract().asString();
-    assertThat(gauge(metrics, "0")).isGreaterThanOrEqualTo(6 + 1);
-    assertThat(gauge(metrics, "1")).isGreaterThanOrEqualTo(3);
-  }
-
-  private static double gauge(String metrics, String loop) {
-    String prefix = "stored_http_connections{loop=\"" + loop + "\"";
-    return metrics
-        .lines()
-        .filter(l -> l.startsWith(prefix))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no " + prefix + "} in /q/metrics"));
+    assertThat(metric("stored_http_connections{loop=\"0\"")).isGreaterThanOrEqualTo(6 + 1);
+    assertThat(metric("stored_http_connections{loop=\"1\"")).isGreaterThanOrEqualTo(3);
   }
 
   /** Opens {@code n} connections from a thread pinned to {@code cpu}, each answered once. */

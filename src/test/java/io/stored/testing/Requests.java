@@ -22,6 +22,18 @@ public final class Requests {
                         .appendDefaultContentCharsetToContentTypeIfUndefined(false)));
   }
 
+  /**
+   * The sum of the Prometheus samples in {@code /q/metrics} whose line starts with {@code prefix}
+   * (a name, or a name and the start of its labels); 0 when there is none.
+   */
+  public static double metric(String prefix) {
+    String body = management().get("/q/metrics").then().statusCode(200).extract().asString();
+    return body.lines()
+        .filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
   /** The management port (health, metrics, ring). */
   public static RequestSpecification management() {
     // getManagementUri() ends with the management root path (/q); tests use absolute paths.
