@@ -5,8 +5,8 @@
 # change to the server does; two bench/run.sh invocations one after the other cannot show
 # such a change. ab.sh starts both jars at once (each on its own ports, the same keys
 # preloaded, both warmed), then measures them in pairs, in A B B A order so that neither
-# always goes first, and prints every run and, per jar, the median req/s and the median
-# server CPU time per request.
+# always goes first, and prints every run and, per jar, the median req/s, the median
+# server CPU time per request and the median p99 latency.
 #
 # Two copies of one build differed by up to 7 % in an A/A run (each JVM compiles its hot
 # path its own way, for the life of the process): repeat, swap the sides, and believe only
@@ -76,7 +76,7 @@ for side in A B; do
   grep -q " ok=$KEYS " "$BENCH_WORK/preload-$side.txt" || die "$side: preload did not write every key"
 done
 
-# one_run SIDE SECONDS: prints "req/s cpu_us_per_request"
+# one_run SIDE SECONDS: prints "req/s cpu_us_per_request p99_ms"
 one_run() {
   local port_var=PORT_$1 t0 t1 out
   t0=$(pid_tree_ticks "${PID[$1]}")
@@ -85,7 +85,8 @@ one_run() {
   t1=$(pid_tree_ticks "${PID[$1]}")
   echo "$out" | awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '
     /requests in/ { n = $1 } /Requests\/sec/ { rps = $2 }
-    END { printf "%.0f %.1f\n", rps, (n > 0 ? ticks / hz * 1e6 / n : 0) }'
+    /BENCH_RESULT/ { for (i = 2; i <= NF; i++) if ($i ~ /^p99_us=/) p99 = substr($i, 8) / 1000 }
+    END { printf "%.0f %.1f %.2f\n", rps, (n > 0 ? ticks / hz * 1e6 / n : 0), p99 }'
 }
 
 for side in A B; do
@@ -97,7 +98,8 @@ for ((i = 1; i <= PAIRS; i++)); do
   order="A B"; ((i % 2 == 0)) && order="B A"
   for side in $order; do
     r=$(one_run "$side" "$DURATION")
-    log "pair $i $side: ${r% *} req/s, ${r#* } us of server CPU per request"
+    read -r rps cpu p99 <<<"$r"
+    log "pair $i $side: $rps req/s, $cpu us of server CPU per request, p99 $p99 ms"
     results+=("$side $r")
   done
 done
@@ -105,10 +107,10 @@ done
 # mawk takes no program text beside -f, so median.awk goes in front of the text
 printf '%s\n' "${results[@]}" | awk -v a="$JAVA_A $JAR_A${OPTS_A:+ $OPTS_A}" -v b="$JAVA_B $JAR_B${OPTS_B:+ $OPTS_B}" -v op="$OP" \
   "$(cat "$BENCH_HOME/lib/median.awk")"'
-  { rps[$1] = rps[$1] " " $2; cpu[$1] = cpu[$1] " " $3; runs[$1]++ }
+  { rps[$1] = rps[$1] " " $2; cpu[$1] = cpu[$1] " " $3; p99[$1] = p99[$1] " " $4; runs[$1]++ }
   END {
     printf "%s, %d runs each:\n", op, runs["A"]
-    printf "A %s: median %.0f req/s, %.1f us of server CPU per request\n", a, med(rps["A"]), med(cpu["A"])
-    printf "B %s: median %.0f req/s, %.1f us of server CPU per request\n", b, med(rps["B"]), med(cpu["B"])
-    printf "B/A: req/s %.3f, CPU per request %.3f\n", med(rps["B"]) / med(rps["A"]), med(cpu["B"]) / med(cpu["A"])
+    printf "A %s: median %.0f req/s, %.1f us of server CPU per request, p99 %.2f ms\n", a, med(rps["A"]), med(cpu["A"]), med(p99["A"])
+    printf "B %s: median %.0f req/s, %.1f us of server CPU per request, p99 %.2f ms\n", b, med(rps["B"]), med(cpu["B"]), med(p99["B"])
+    printf "B/A: req/s %.3f, CPU per request %.3f, p99 %.3f\n", med(rps["B"]) / med(rps["A"]), med(cpu["B"]) / med(cpu["A"]), med(p99["B"]) / med(p99["A"])
   }'
