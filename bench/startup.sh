@@ -29,7 +29,7 @@ PORT=${PORT:-18388}
 MGMT_PORT=${MGMT_PORT:-19388}
 PAUSE_S=${PAUSE_S:-1}
 TIMEOUT_S=${TIMEOUT_S:-60}
-IMAGE_OPTS="-XX:SharedArchiveFile=$ARCHIVE -XX:MetaspaceSize=64m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -Dvertx.disableURIValidation=true"
+IMAGE_OPTS="-XX:SharedArchiveFile=$ARCHIVE -XX:MetaspaceSize=64m -XX:+UseParallelGC -XX:+UseTransparentHugePages -XX:+ExitOnOutOfMemoryError -Dvertx.disableURIValidation=true"
 
 [[ -f $JAR ]] || die "no $JAR: run ./mvnw package -DskipTests first"
 need_cmds curl

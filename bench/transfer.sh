@@ -27,7 +27,7 @@ KEYS=${KEYS:-200000}
 VALUE_SIZE=${VALUE_SIZE:-1000}
 # a store pod's JVM: the image's GC settings (src/main/docker/Dockerfile.jvm) and the
 # operator's fixed heap, touched at start (ClusterResources)
-export STORED_JAVA_OPTS=${STORED_JAVA_OPTS:-"-Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseParallelGC -XX:MetaspaceSize=64m"}
+export STORED_JAVA_OPTS=${STORED_JAVA_OPTS:-"-Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseParallelGC -XX:+UseTransparentHugePages -XX:MetaspaceSize=64m"}
 JFR=${JFR:-}
 if [ -n "$JFR" ]; then
   mkdir -p "$JFR"
