@@ -22,8 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -208,11 +206,8 @@ class MemoryPressureIT {
       assertThat(Files.readString(log)).doesNotContain("OutOfMemoryError");
     }
 
-    long metric(String name) throws Exception {
-      String body = management("/q/metrics").body();
-      Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.E+-]+)$").matcher(body);
-      assertThat(m.find()).as("metric %s", name).isTrue();
-      return (long) Double.parseDouble(m.group(2));
+    long metric(String name) {
+      return (long) LocalCluster.awaitMetric(management, name);
     }
 
     private HttpResponse<String> management(String path) throws Exception {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A Stored cluster of separate processes on loopback, started from the packaged application:
@@ -48,7 +49,7 @@ public final class LocalCluster implements AutoCloseable {
   private final PemCertificateFiles transportCertificate;
 
   private final Map<String, Node> stores = new LinkedHashMap<>();
-  private final HttpClient http =
+  private static final HttpClient HTTP =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(2))
@@ -217,17 +218,41 @@ public final class LocalCluster implements AutoCloseable {
 
   /**
    * The value of a gauge without labels in {@code store}'s Prometheus metrics (e.g. {@code
-   * stored_tombstones}), or -1 when it is missing.
+   * stored_tombstones}), awaited as {@link #awaitMetric} does.
    */
   public double metric(String store, String name) {
-    String metrics =
-        get(URI.create("http://127.0.0.1:" + stores.get(store).management() + "/q/metrics"));
-    for (String line : metrics.split("\n")) {
-      if (line.startsWith(name + " ")) {
-        return Double.parseDouble(line.substring(name.length() + 1).trim());
-      }
+    return awaitMetric(stores.get(store).management(), name);
+  }
+
+  /**
+   * The value of the unlabelled sample {@code name} in {@code /q/metrics} of the management port,
+   * awaited: a process answers ready before Quarkus has attached its Prometheus registry (that step
+   * runs after the sockets open), so for a few hundred milliseconds a scrape can lack meters the
+   * app registered at start. Fails, showing the last scrape, if the sample never appears.
+   */
+  public static double awaitMetric(int managementPort, String name) {
+    URI uri = URI.create("http://127.0.0.1:" + managementPort + "/q/metrics");
+    String[] last = {""};
+    double[] value = {0};
+    try {
+      Awaitility.await("metric " + name)
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                last[0] = get(uri);
+                for (String line : last[0].split("\n")) {
+                  if (line.startsWith(name + " ")) {
+                    value[0] = Double.parseDouble(line.substring(name.length() + 1).trim());
+                    return true;
+                  }
+                }
+                return false;
+              });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(name + " never appeared; the last scrape:\n" + last[0], e);
     }
-    return -1;
+    return value[0];
   }
 
   /** The monkey's ring ({@code GET /stored/ring}). */
@@ -359,9 +384,9 @@ public final class LocalCluster implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + monkey.management() + path);
   }
 
-  private String get(URI uri) {
+  private static String get(URI uri) {
     try {
-      return http.send(
+      return HTTP.send(
               HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
               HttpResponse.BodyHandlers.ofString())
           .body();
@@ -375,7 +400,7 @@ public final class LocalCluster implements AutoCloseable {
 
   private int send(HttpRequest.Builder request) {
     try {
-      return http.send(
+      return HTTP.send(
               request.timeout(Duration.ofSeconds(5)).build(),
               HttpResponse.BodyHandlers.discarding())
           .statusCode();
