@@ -18,12 +18,14 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
@@ -41,7 +43,7 @@ public final class VertxPeers implements Peers {
   private final Vertx vertx;
   private final NetClient client;
   private final Function<String, String> addressOf;
-  private final long deadlineMillis;
+  private final long deadlineNanos;
   private final ClusterKey key;
   private final Map<Route, Connection> connections = new ConcurrentHashMap<>();
   private volatile Context defaultContext;
@@ -84,7 +86,7 @@ public final class VertxPeers implements Peers {
     }
     this.client = vertx.createNetClient(options);
     this.addressOf = addressOf;
-    this.deadlineMillis = deadline.toMillis();
+    this.deadlineNanos = deadline.toNanos();
     this.key = key;
   }
 
@@ -145,12 +147,16 @@ public final class VertxPeers implements Peers {
     private final String host;
     private final int port;
     private final Context context;
-    private final Map<Long, Pending> pending = new HashMap<>();
+
+    /** In the order sent, which is also the order of their deadlines (one deadline for all). */
+    private final LinkedHashMap<Long, Pending> pending = new LinkedHashMap<>();
+
     private final ArrayDeque<Buffer> queued = new ArrayDeque<>();
     private final List<ByteBuf> batch = new ArrayList<>();
     private NetSocket socket;
     private Future<NetSocket> connecting;
     private long nextCorrelation;
+    private boolean sweepArmed;
 
     Connection(String address, Context context) {
       int colon = address.lastIndexOf(':');
@@ -161,26 +167,51 @@ public final class VertxPeers implements Peers {
 
     void send(Message message, CompletableFuture<Reply> reply) {
       long id = nextCorrelation++;
-      long timer =
-          vertx.setTimer(
-              deadlineMillis,
-              t -> {
-                Pending p = pending.remove(id);
-                if (p != null) {
-                  p.reply.completeExceptionally(
-                      new TimeoutException(
-                          "no reply from "
-                              + host
-                              + ":"
-                              + port
-                              + " within "
-                              + deadlineMillis
-                              + " ms"));
-                }
-              });
-      pending.put(id, new Pending(reply, timer));
+      pending.put(id, new Pending(reply, System.nanoTime() + deadlineNanos));
+      if (!sweepArmed) {
+        armSweep(deadlineNanos);
+      }
       Buffer frame = Codec.encode(id, message);
       connect().onSuccess(s -> write(frame, id)).onFailure(e -> fail(id, e));
+    }
+
+    /*
+     * Deadlines: one timer per connection, not one per request. It is armed for the oldest
+     * request's deadline; when it fires it fails the requests past theirs and re-arms for the next
+     * one. A timer per request cost a timer task, a map entry in Vert.x and a cancel on every reply:
+     * about 3 % of an endpoint's CPU in a profile of a cluster under GET load.
+     */
+    private void armSweep(long inNanos) {
+      sweepArmed = true;
+      vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(inNanos + 999_999)), t -> sweep());
+    }
+
+    private void sweep() {
+      sweepArmed = false;
+      long now = System.nanoTime();
+      List<Pending> late = new ArrayList<>();
+      for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
+        Pending p = it.next();
+        long left = p.deadline - now;
+        if (left > 0) {
+          armSweep(left);
+          break;
+        }
+        it.remove();
+        late.add(p);
+      }
+      // completed once the map is consistent: a completion may send on this connection again
+      for (Pending p : late) {
+        p.reply.completeExceptionally(
+            new TimeoutException(
+                "no reply from "
+                    + host
+                    + ":"
+                    + port
+                    + " within "
+                    + TimeUnit.NANOSECONDS.toMillis(deadlineNanos)
+                    + " ms"));
+      }
     }
 
     private void write(Buffer frame, long id) {
@@ -241,7 +272,6 @@ public final class VertxPeers implements Peers {
             if (p == null) {
               return;
             }
-            vertx.cancelTimer(p.timer);
             if (f.reply() != null) {
               p.reply.complete(f.reply());
             } else {
@@ -271,11 +301,10 @@ public final class VertxPeers implements Peers {
     private void fail(long id, Throwable cause) {
       Pending p = pending.remove(id);
       if (p != null) {
-        vertx.cancelTimer(p.timer);
         p.reply.completeExceptionally(cause);
       }
     }
   }
 
-  private record Pending(CompletableFuture<Reply> reply, long timer) {}
+  private record Pending(CompletableFuture<Reply> reply, long deadline) {}
 }

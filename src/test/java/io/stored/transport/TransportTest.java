@@ -183,6 +183,46 @@ class TransportTest {
   }
 
   @Test
+  void requestsSentAtDifferentTimes_eachFailAtTheirOwnDeadline() throws Exception {
+    var silent =
+        await(
+            vertx.createNetServer().connectHandler(s -> s.handler(b -> {})).listen(0, "127.0.0.1"));
+    addresses.put("silent", "127.0.0.1:" + silent.actualPort());
+    long deadline = TimeUnit.MILLISECONDS.toNanos(400);
+    VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofNanos(deadline), KEY);
+    // both from threads that are not event loops, so both share one connection and its timer
+    long start = System.nanoTime();
+    CompletableFuture<Long> first =
+        failedAt(peers.send("silent", new Message.Replicate(1, 0, List.of())));
+    CompletableFuture<Long> second =
+        CompletableFuture.supplyAsync(
+                () -> System.nanoTime(),
+                CompletableFuture.delayedExecutor(250, TimeUnit.MILLISECONDS))
+            .thenCompose(
+                sent ->
+                    failedAt(peers.send("silent", new Message.Replicate(1, 0, List.of())))
+                        .thenApply(failed -> failed - sent));
+    long firstAfter = first.get(5, TimeUnit.SECONDS) - start;
+    long secondAfter = second.get(5, TimeUnit.SECONDS);
+    assertThat(firstAfter).as("the first, from its send").isBetween(deadline, 3 * deadline);
+    assertThat(secondAfter)
+        .as("the second, from its send: not failed with the first")
+        .isBetween(deadline, 3 * deadline);
+  }
+
+  /** When {@code reply} failed with a timeout, in {@link System#nanoTime()}. */
+  private static CompletableFuture<Long> failedAt(
+      java.util.concurrent.CompletionStage<Reply> reply) {
+    return reply
+        .handle(
+            (r, f) -> {
+              assertThat(f).as("a timeout, not %s", r).isInstanceOf(TimeoutException.class);
+              return System.nanoTime();
+            })
+        .toCompletableFuture();
+  }
+
+  @Test
   void aLostPeer_failsRequests_andTheNextRequestReconnects() throws Exception {
     PeerServer server = countingServer(new AtomicInteger(), null);
     int port = server.port();
