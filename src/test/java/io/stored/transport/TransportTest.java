@@ -165,11 +165,7 @@ class TransportTest {
 
   @Test
   void aReplyThatNeverComes_failsAtTheDeadline() throws Exception {
-    var silent =
-        await(
-            vertx.createNetServer().connectHandler(s -> s.handler(b -> {})).listen(0, "127.0.0.1"));
-    addresses.put("silent", "127.0.0.1:" + silent.actualPort());
-    VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofMillis(300), KEY);
+    VertxPeers peers = toSilentPeer(Duration.ofMillis(300));
     long start = System.nanoTime();
     assertThatThrownBy(
             () ->
@@ -184,12 +180,8 @@ class TransportTest {
 
   @Test
   void requestsSentAtDifferentTimes_eachFailAtTheirOwnDeadline() throws Exception {
-    var silent =
-        await(
-            vertx.createNetServer().connectHandler(s -> s.handler(b -> {})).listen(0, "127.0.0.1"));
-    addresses.put("silent", "127.0.0.1:" + silent.actualPort());
     long deadline = TimeUnit.MILLISECONDS.toNanos(400);
-    VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofNanos(deadline), KEY);
+    VertxPeers peers = toSilentPeer(Duration.ofNanos(deadline));
     // both from threads that are not event loops, so both share one connection and its timer
     long start = System.nanoTime();
     CompletableFuture<Long> first =
@@ -208,6 +200,15 @@ class TransportTest {
     assertThat(secondAfter)
         .as("the second, from its send: not failed with the first")
         .isBetween(deadline, 3 * deadline);
+  }
+
+  /** Peers with {@code deadline} where member "silent" accepts connections and never answers. */
+  private VertxPeers toSilentPeer(Duration deadline) throws Exception {
+    var silent =
+        await(
+            vertx.createNetServer().connectHandler(s -> s.handler(b -> {})).listen(0, "127.0.0.1"));
+    addresses.put("silent", "127.0.0.1:" + silent.actualPort());
+    return new VertxPeers(vertx, addresses::get, deadline, KEY);
   }
 
   /** When {@code reply} failed with a timeout, in {@link System#nanoTime()}. */
