@@ -199,6 +199,7 @@ public class DataRoutes {
       req.handler(chunk -> {});
       return;
     }
+    DroppedContent.arm(req);
     if (fastPath != null && !fastPath.armed()) {
       fastPath.arm(req);
     }

@@ -11,7 +11,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
@@ -404,60 +403,18 @@ final class FastPath {
         ch.closeFuture().addListener(f -> open.decrementAndGet());
       }
       ChannelHandlerContext detector = p.context(Http1xOrH2CHandler.class);
-      // only the layout this knows: cleartext, the detector last (Vert.x's idle handler before it)
-      if (detector != null && p.get(SslHandler.class) == null && p.last() == detector.handler()) {
+      // only the layout this knows: cleartext, the detector last (Vert.x's idle handler before it,
+      // DroppedContent's releaser perhaps behind it)
+      if (detector != null && p.get(SslHandler.class) == null && onlyOursBehind(p, detector)) {
         p.addBefore(detector.name(), NAME, newConnection());
-        p.addLast(CONTENT_RELEASER, new ContentReleaser(true));
       }
     }
   }
 
-  private static final String CONTENT_RELEASER = "stored-content-releaser";
-
-  /**
-   * Vert.x 4.5 (Http1xServerConnection.handleMessage) drops, without releasing, the request content
-   * that arrives after a request that ends the connection (HTTP/1.0, {@code Connection: close}, a
-   * malformed one): a client pipelining a request with a body behind such a request leaked a pooled
-   * buffer per connection, which in the end exhausts the direct memory. This handler releases such
-   * content.
-   *
-   * <p>It starts behind Vert.x's HTTP/1-or-h2c detector, which builds the connection's HTTP/1.x
-   * pipeline behind it ({@code addLast}) and then passes it the connection's first bytes: at those
-   * it moves to just before Vert.x's connection handler ({@code "handler"}), or before the h2c
-   * upgrade handler ({@code "h2c"}) that turns into it at the first request that does not upgrade.
-   * From there, content still held when Vert.x's handler returns is content it dropped: Vert.x
-   * handles HTTP/1.x messages synchronously, copies what it keeps ({@code VertxHandler.safeBuffer})
-   * and frees the original on the spot. Nothing is released while the h2c handler is still there or
-   * once it has upgraded the connection (the HTTP/1 decoder gone): an upgrading request's body is
-   * its own.
-   */
-  private static final class ContentReleaser extends ChannelInboundHandlerAdapter {
-    private final boolean inFront; // behind the detector, in front of the HTTP decoder: moves
-
-    ContentReleaser(boolean inFront) {
-      this.inFront = inFront;
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ChannelPipeline p = ctx.pipeline();
-      if (inFront) { // the detector's first bytes: the pipeline behind is built
-        String before = p.get("handler") != null ? "handler" : p.get("h2c") != null ? "h2c" : null;
-        if (before != null) { // else not HTTP/1.x (HTTP/2 with prior knowledge)
-          p.addBefore(before, CONTENT_RELEASER + "-http", new ContentReleaser(false));
-        }
-        p.remove(this);
-        ctx.fireChannelRead(msg); // on to the HTTP decoder, which this context still points to
-        return;
-      }
-      ctx.fireChannelRead(msg);
-      if (msg instanceof HttpContent content
-          && content.refCnt() > 0
-          && p.get("h2c") == null // no upgrade pending
-          && p.get("httpDecoder") != null) { // nor done: still HTTP/1.x
-        content.release();
-      }
-    }
+  private static boolean onlyOursBehind(ChannelPipeline p, ChannelHandlerContext detector) {
+    java.util.List<String> names = p.names();
+    return names.subList(names.indexOf(detector.name()) + 1, names.size()).stream()
+        .allMatch(n -> DroppedContent.ours(n) || n.startsWith("DefaultChannelPipeline$Tail"));
   }
 
   /** A request being served: what its answer needs. */

@@ -7,6 +7,7 @@ import io.quarkus.vertx.http.ManagementInterface;
 import io.stored.api.AccessControl;
 import io.stored.api.ApiConfig;
 import io.stored.api.ApiException;
+import io.stored.api.DroppedContent;
 import io.stored.api.ItemPath;
 import io.stored.api.Problems;
 import io.stored.auth.Tokens;
@@ -56,6 +57,14 @@ public class ManagementRoutes {
   }
 
   void register(@Observes ManagementInterface mi) {
+    mi.router()
+        .route()
+        .order(Integer.MIN_VALUE)
+        .handler(
+            ctx -> {
+              DroppedContent.arm(ctx.request());
+              ctx.next();
+            });
     // With access control on, the ring and membership are for admins: a token with admin on
     // every namespace ("*=admin").
     mi.router().route("/stored/*").order(-1).handler(this::requireAdmin);

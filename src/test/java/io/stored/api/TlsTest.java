@@ -10,6 +10,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.certs.PemCertificateFiles;
 import io.stored.testing.Certificates;
+import io.stored.testing.LeakWatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -110,10 +111,59 @@ class TlsTest {
         .untilAsserted(() -> assertThat(servedSerial()).isEqualTo(renewed));
   }
 
-  /** The serial number of the certificate the server presents on a new connection. */
-  private BigInteger servedSerial() throws Exception {
+  /**
+   * The plain port's leak (see DroppedContentTest) over TLS. Seen not to happen here even without
+   * DroppedContent's releaser (Vert.x 4.5.27; the releaser is on this port too): kept as a guard.
+   */
+  @Test
+  void aBodyPipelinedBehindAClosingRequest_leaksNothingOnTheHttpsPort() throws Exception {
+    // the certificate may be the renewed one: trust any, this is about buffers
+    SSLContext any = trustingAny();
+    HttpClient client =
+        HttpClient.newBuilder().sslContext(any).version(HttpClient.Version.HTTP_1_1).build();
+    String base = "https://localhost:" + https.getPort();
+    // the first request Vert.x serves arms the port: later connections get the releaser
+    assertThat(get(client, base + "/dropped/arming/0")).isEqualTo(404);
+    try (LeakWatch leaks = LeakWatch.paranoid()) {
+      for (int i = 0; i < 40; i++) {
+        assertThat(
+                DroppedContentTest.closingThenBody(
+                    () -> any.getSocketFactory().createSocket("localhost", https.getPort()),
+                    "/dropped/k/0"))
+            .startsWith("HTTP/1.0 404 ");
+      }
+      assertThat(get(client, base + "/dropped/k/1"))
+          .as("the dropped PUT not applied")
+          .isEqualTo(404);
+      leaks.assertNone(
+          () -> {
+            for (int i = 0; i < 20; i++) {
+              client.send(
+                  HttpRequest.newBuilder(URI.create(base + "/dropped/after/" + i))
+                      .PUT(HttpRequest.BodyPublishers.ofString("v"))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding());
+            }
+          });
+    }
+  }
+
+  private static int get(HttpClient client, String uri) throws Exception {
+    return client
+        .send(
+            HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  private static SSLContext trustingAny() throws Exception {
     SSLContext any = SSLContext.getInstance("TLS");
     any.init(null, new javax.net.ssl.TrustManager[] {new TrustAll()}, null);
+    return any;
+  }
+
+  /** The serial number of the certificate the server presents on a new connection. */
+  private BigInteger servedSerial() throws Exception {
+    SSLContext any = trustingAny();
     try (SSLSocket s =
         (SSLSocket) any.getSocketFactory().createSocket("localhost", https.getPort())) {
       s.startHandshake();
