@@ -20,9 +20,10 @@
 #
 # Environment: PAIRS (6), OP (get | put | mixed; get), DURATION (10 s per run), WARMUP
 # (12 s per jar), KEYS (10000), VALUE_SIZE (100), THREADS/CONNS (2/64), JAVA_OPTS
-# (-Xms1g -Xmx1g -XX:+UseParallelGC, for both), OPTS_A/OPTS_B (more JVM options for one
-# side: compare a setting on one jar), JAVA_A/JAVA_B (the java binary of each side; java
-# on the PATH), PORT_A/PORT_B (18088/18089; management ports +1000).
+# (-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+UseTransparentHugePages, for both: the
+# container image's collector and pages), OPTS_A/OPTS_B (more JVM options for one side:
+# compare a setting on one jar), JAVA_A/JAVA_B (the java binary of each side; java on the
+# PATH), PORT_A/PORT_B (18088/18089; management ports +1000).
 set -euo pipefail
 BENCH_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$BENCH_HOME/lib/common.sh"
@@ -37,7 +38,7 @@ KEYS=${KEYS:-10000}
 VALUE_SIZE=${VALUE_SIZE:-100}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-64}
-JAVA_OPTS=${JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC"}
+JAVA_OPTS=${JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+UseTransparentHugePages"}
 OPTS_A=${OPTS_A:-}
 OPTS_B=${OPTS_B:-}
 JAVA_A=${JAVA_A:-java}

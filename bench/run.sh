@@ -50,8 +50,8 @@ STORED_PID=${STORED_PID:-}       # optional with STORED_URL: lets the "other CPU
 STORED_PORT=${STORED_PORT:-18088}          # ports of the stored we start
 STORED_MGMT_PORT=${STORED_MGMT_PORT:-19088}
 STORED_JAR=${STORED_JAR:-$(cd "$BENCH_HOME/.." && pwd)/target/stored.jar}
-STORED_JAVA_OPTS=${STORED_JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC"}
-CLUSTER_JAVA_OPTS=${CLUSTER_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:ParallelGCThreads=1"}
+STORED_JAVA_OPTS=${STORED_JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+UseTransparentHugePages"}  # the collector and pages of the image
+CLUSTER_JAVA_OPTS=${CLUSTER_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC -XX:ParallelGCThreads=1 -XX:+UseTransparentHugePages"}
 CLUSTER_BASE_PORT=${CLUSTER_BASE_PORT:-17100}  # stores' transport +1..3, HTTP +1000.., management +2000..
 NGINX_PORT=${NGINX_PORT:-18080}
 NGINX_REUSEPORT=${NGINX_REUSEPORT:-0}  # 1 = nginx listens with reuseport: the kernel spreads each wrk thread's connections over its workers (see bench/README.md, 2026-11-28 morning)
