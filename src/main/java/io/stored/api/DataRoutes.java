@@ -148,6 +148,7 @@ public class DataRoutes {
   }
 
   void register(@Observes io.vertx.ext.web.Router web) {
+    DroppedContent.armBy(web); // on every node: a store-only node's port answers 404s
     // Requests Vert.x rejects before routing (undecodable path) and paths no route serves
     // (every path on a node without the endpoint role) get problem+json bodies too.
     web.errorHandler(
@@ -199,7 +200,6 @@ public class DataRoutes {
       req.handler(chunk -> {});
       return;
     }
-    DroppedContent.arm(req);
     if (fastPath != null && !fastPath.armed()) {
       fastPath.arm(req);
     }

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.util.AttributeKey;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.ext.web.Router;
 
 /**
  * Frees the request content Vert.x drops. Vert.x 4.5 ({@code Http1xServerConnection.handleMessage})
@@ -18,7 +19,7 @@ import io.vertx.core.net.impl.ConnectionBase;
  * behind such a request leaked a pooled buffer per connection, which in the end exhausts the direct
  * memory.
  *
- * <p>The first request a port serves through Vert.x {@linkplain #arm arms} it: a handler on the
+ * <p>The first request a port serves through Vert.x {@linkplain #armBy arms} it: a handler on the
  * port's server channel gives every connection accepted afterwards a {@link Releaser} (the
  * connection that armed the port has none). Plain or TLS, data port or management port, fast path
  * or not.
@@ -42,8 +43,23 @@ public final class DroppedContent {
 
   private DroppedContent() {}
 
+  /**
+   * Makes {@code router}'s first request arm its port: a route ahead of all others, which passes
+   * every request on.
+   */
+  public static void armBy(Router router) {
+    router
+        .route()
+        .order(Integer.MIN_VALUE)
+        .handler(
+            ctx -> {
+              arm(ctx.request());
+              ctx.next();
+            });
+  }
+
   /** Arms the port {@code req} came to, once. Cheap when it is armed already. */
-  public static void arm(HttpServerRequest req) {
+  static void arm(HttpServerRequest req) {
     if (!(req.connection() instanceof ConnectionBase conn)
         || !(conn.channel() instanceof SocketChannel ch)
         || ch.parent() == null) {
