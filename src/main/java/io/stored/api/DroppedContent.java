@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -66,7 +67,8 @@ public final class DroppedContent {
       return; // a Vert.x this does not know, or not TCP
     }
     Channel server = ch.parent();
-    if (server.attr(ARMED).get() == null && server.attr(ARMED).setIfAbsent(true) == null) {
+    Attribute<Boolean> armed = server.attr(ARMED);
+    if (armed.get() == null && armed.setIfAbsent(true) == null) {
       server.pipeline().addFirst(NAME, ACCEPTOR);
     }
   }

@@ -411,10 +411,16 @@ final class FastPath {
     }
   }
 
+  /** Whether every handler behind {@code detector} is one of {@link DroppedContent}'s. */
   private static boolean onlyOursBehind(ChannelPipeline p, ChannelHandlerContext detector) {
-    java.util.List<String> names = p.names();
-    return names.subList(names.indexOf(detector.name()) + 1, names.size()).stream()
-        .allMatch(n -> DroppedContent.ours(n) || n.startsWith("DefaultChannelPipeline$Tail"));
+    boolean behind = false;
+    for (Map.Entry<String, ChannelHandler> e : p) { // head and tail left out
+      if (behind && !DroppedContent.ours(e.getKey())) {
+        return false;
+      }
+      behind |= e.getValue() == detector.handler();
+    }
+    return true;
   }
 
   /** A request being served: what its answer needs. */
