@@ -2,6 +2,8 @@ package io.stored.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.stored.replication.Message;
 import io.stored.replication.Peers;
 import io.stored.replication.Reply;
@@ -10,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
@@ -46,6 +49,7 @@ public final class VertxPeers implements Peers {
   private final long deadlineNanos;
   private final ClusterKey key;
   private final Map<Route, Connection> connections = new ConcurrentHashMap<>();
+  private final Map<Thread, ContextInternal> loopContexts = new ConcurrentHashMap<>();
   private volatile Context defaultContext;
 
   /** A peer's address and the event loop thread whose connection to it this is (null: others). */
@@ -102,21 +106,47 @@ public final class VertxPeers implements Peers {
     // HTTP handlers) goes out and its reply comes back on that same thread, with no hand-off to
     // another loop and back (two cross-thread wake-ups per request otherwise). Other threads
     // share one connection per peer.
-    Context current = Vertx.currentContext();
-    boolean onLoop = current != null && current.isEventLoopContext();
-    Thread loop = onLoop ? Thread.currentThread() : null;
+    ContextInternal current = ContextInternal.current();
+    ContextInternal loop = loopContext(current);
     Connection c =
         connections.computeIfAbsent(
-            new Route(address, loop),
-            r ->
-                new Connection(
-                    address, onLoop ? ((ContextInternal) current).unwrap() : defaultContext()));
-    if (onLoop) {
-      c.send(message, reply);
-    } else {
+            new Route(address, loop != null ? Thread.currentThread() : null),
+            r -> new Connection(address, loop != null ? loop : defaultContext()));
+    if (loop == null) {
       c.context.runOnContext(v -> c.send(message, reply));
+    } else if (current == null) {
+      // On an event loop but outside Vert.x (the fast path is a Netty handler): the connection's
+      // context is made current for the send, so that its connect and timer use this loop too.
+      ((ContextInternal) c.context).dispatch(v -> c.send(message, reply));
+    } else {
+      c.send(message, reply);
     }
     return reply;
+  }
+
+  /**
+   * The event-loop context to send from on the calling thread: the current one, or, on one of this
+   * Vert.x instance's event loops outside any context (a Netty handler's thread), one made for that
+   * loop once. Null on other threads.
+   */
+  private ContextInternal loopContext(ContextInternal current) {
+    if (current != null) {
+      return current.isEventLoopContext() ? current.unwrap() : null;
+    }
+    if (!Context.isOnEventLoopThread()) {
+      return null;
+    }
+    return loopContexts.computeIfAbsent(
+        Thread.currentThread(),
+        t -> {
+          for (EventExecutor e : ((VertxInternal) vertx).getEventLoopGroup()) {
+            if (e.inEventLoop()) {
+              return ((VertxInternal) vertx)
+                  .createEventLoopContext((EventLoop) e, null, t.getContextClassLoader());
+            }
+          }
+          return null; // a loop of another Vert.x instance
+        });
   }
 
   /** The one context of the connections used from threads that are not event loops. */

@@ -372,41 +372,84 @@ class TransportTest {
 
   @Test
   void aRequestSentFromAnEventLoop_isAnsweredOnThatSameEventLoop() throws Exception {
-    PeerServer server = countingServer(new AtomicInteger(), null);
-    addresses.put("p", "127.0.0.1:" + server.port());
-    VertxPeers peers = new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), KEY);
+    VertxPeers peers = peersOfCountingServer();
     List<CompletableFuture<String>> threads = new ArrayList<>();
     // new event-loop contexts are spread over the event loops
     for (int i = 0; i < 8; i++) {
-      CompletableFuture<String> answeredOn = new CompletableFuture<>();
-      ((io.vertx.core.impl.VertxInternal) vertx)
-          .createEventLoopContext()
-          .runOnContext(
-              v -> {
-                String sender = Thread.currentThread().getName();
-                peers
-                    .send("p", new Message.Replicate(1, 0, List.of()))
-                    .whenComplete(
-                        (r, e) -> {
-                          String replier = Thread.currentThread().getName();
-                          if (e != null) {
-                            answeredOn.completeExceptionally(e);
-                          } else if (!replier.equals(sender)) {
-                            answeredOn.completeExceptionally(
-                                new AssertionError(
-                                    "sent on " + sender + ", answered on " + replier));
-                          } else {
-                            answeredOn.complete(sender);
-                          }
-                        });
-              });
-      threads.add(answeredOn);
+      io.vertx.core.Context context =
+          ((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext();
+      threads.add(answeredOnTheSender(peers, task -> context.runOnContext(v -> task.run())));
     }
+    assertThat(senders(threads))
+        .as("requests went out from several event loops")
+        .hasSizeGreaterThan(1);
+  }
+
+  @Test
+  void aRequestSentFromANettyHandler_isAnsweredOnThatSameEventLoop() throws Exception {
+    // The fast path is a Netty handler: it sends on an event loop with no Vert.x context current.
+    VertxPeers peers = peersOfCountingServer();
+    List<CompletableFuture<String>> threads = new ArrayList<>();
+    for (int round = 0; round < 2; round++) { // the first round connects, the second reuses
+      for (io.netty.util.concurrent.EventExecutor loop :
+          ((io.vertx.core.impl.VertxInternal) vertx).getEventLoopGroup()) {
+        threads.add(
+            answeredOnTheSender(
+                peers,
+                task ->
+                    loop.execute(
+                        () -> {
+                          assertThat(Vertx.currentContext()).isNull();
+                          task.run();
+                        })));
+      }
+      for (CompletableFuture<String> f : threads) {
+        f.get(10, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(senders(threads))
+        .as("requests went out from several event loops")
+        .hasSizeGreaterThan(1);
+  }
+
+  private VertxPeers peersOfCountingServer() throws Exception {
+    PeerServer server = countingServer(new AtomicInteger(), null);
+    addresses.put("p", "127.0.0.1:" + server.port());
+    return new VertxPeers(vertx, addresses::get, Duration.ofSeconds(2), KEY);
+  }
+
+  /** Sends one request from a task {@code run} runs; completes with the sender's thread name. */
+  private static CompletableFuture<String> answeredOnTheSender(
+      VertxPeers peers, java.util.function.Consumer<Runnable> run) {
+    CompletableFuture<String> answeredOn = new CompletableFuture<>();
+    run.accept(
+        () -> {
+          String sender = Thread.currentThread().getName();
+          peers
+              .send("p", new Message.Replicate(1, 0, List.of()))
+              .whenComplete(
+                  (r, e) -> {
+                    String replier = Thread.currentThread().getName();
+                    if (e != null) {
+                      answeredOn.completeExceptionally(e);
+                    } else if (!replier.equals(sender)) {
+                      answeredOn.completeExceptionally(
+                          new AssertionError("sent on " + sender + ", answered on " + replier));
+                    } else {
+                      answeredOn.complete(sender);
+                    }
+                  });
+        });
+    return answeredOn;
+  }
+
+  private static java.util.Set<String> senders(List<CompletableFuture<String>> answered)
+      throws Exception {
     java.util.Set<String> loops = new java.util.HashSet<>();
-    for (CompletableFuture<String> f : threads) {
+    for (CompletableFuture<String> f : answered) {
       loops.add(f.get(10, TimeUnit.SECONDS));
     }
-    assertThat(loops).as("requests went out from several event loops").hasSizeGreaterThan(1);
+    return loops;
   }
 
   @Test
