@@ -287,7 +287,7 @@ public class DataRoutes {
         req,
         op,
         start,
-        client.call(key, any, (epoch, p) -> new Message.Get(epoch, p, key, any)),
+        client.call(key, any, (epoch, p) -> new Message.Get(epoch, p, key, any), start),
         Reply.Item.class,
         reply -> {
           Mutation e = reply.item();
@@ -363,6 +363,7 @@ public class DataRoutes {
         req,
         op,
         start,
+        // a put's body may have taken a while: its retries are timed from now, not from start
         client.call(key, false, make),
         Reply.Written.class,
         r -> {
@@ -424,7 +425,8 @@ public class DataRoutes {
             path.firstOfKey(),
             any,
             (epoch, p) ->
-                new Message.ListIds(epoch, p, path.namespace(), path.key(), after, limit, any)),
+                new Message.ListIds(epoch, p, path.namespace(), path.key(), after, limit, any),
+            start),
         Reply.Page.class,
         page -> {
           List<String> ids = new ArrayList<>(page.items().size());
@@ -448,7 +450,8 @@ public class DataRoutes {
         client.call(
             path.firstOfKey(),
             false,
-            (epoch, p) -> new Message.DeleteKey(epoch, p, path.namespace(), path.key())),
+            (epoch, p) -> new Message.DeleteKey(epoch, p, path.namespace(), path.key()),
+            start),
         Reply.Count.class,
         c -> sendJson(req, Op.DELETE_KEY, start, false, Map.of("deleted", c.count())));
   }

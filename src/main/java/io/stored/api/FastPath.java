@@ -765,13 +765,19 @@ final class FastPath {
         reply =
             (switch (op) {
                   case GET, HEAD ->
-                      client.call(key, any, (e, p) -> new Message.Get(e, p, key, any));
+                      client.call(key, any, (e, p) -> new Message.Get(e, p, key, any), req.start);
                   case PUT ->
                       client.call(
-                          key, false, (e, p) -> new Message.Write(e, p, key, body, type, ttl, pre));
+                          key,
+                          false,
+                          (e, p) -> new Message.Write(e, p, key, body, type, ttl, pre),
+                          req.start);
                   default ->
                       client.call(
-                          key, false, (e, p) -> new Message.Write(e, p, key, null, null, 0, pre));
+                          key,
+                          false,
+                          (e, p) -> new Message.Write(e, p, key, null, null, 0, pre),
+                          req.start);
                 })
                 .toCompletableFuture();
       } catch (ApiException e) {

@@ -62,7 +62,17 @@ public final class ClusterClient {
    */
   public CompletionStage<Reply> call(
       ItemKey key, boolean any, BiFunction<Long, Integer, Message> make) {
-    Call call = new Call(key, any, make, System.nanoTime() + timeoutNanos);
+    return call(key, any, make, System.nanoTime());
+  }
+
+  /**
+   * {@link #call(ItemKey, boolean, BiFunction)} for a request that arrived at {@code startNanos}
+   * ({@link System#nanoTime}): its retries end the timeout after that, and the clock is not read
+   * again for it (one read fewer per request on the endpoint's hot path).
+   */
+  public CompletionStage<Reply> call(
+      ItemKey key, boolean any, BiFunction<Long, Integer, Message> make, long startNanos) {
+    Call call = new Call(key, any, make, startNanos + timeoutNanos);
     call.attempt(FIRST_BACKOFF_MILLIS);
     return call.result;
   }

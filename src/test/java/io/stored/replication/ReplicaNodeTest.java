@@ -139,6 +139,22 @@ class ReplicaNodeTest {
   }
 
   @Test
+  void theClientsDeadline_countsFromTheRequestsArrival() {
+    ItemKey k = keyOwnedBy("s0");
+    int p = partition(k);
+    cluster.ring().owners(p).forEach(m -> cluster.cut(m.name()));
+    ClusterClient client = cluster.client(5_000);
+    // a request that arrived 4.7 s ago has 0.3 s of its 5 s left to retry in
+    long arrived = System.nanoTime() - java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(4_700);
+    long start = System.nanoTime();
+    Reply r =
+        join(client.call(k, false, (epoch, q) -> new Message.Get(epoch, q, k, false), arrived));
+    assertThat(r).isInstanceOf(Reply.Unavailable.class);
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+        .isBetween(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(3));
+  }
+
+  @Test
   void aRestartedMonkey_adoptsTheStoresRing_andChangesNothing() {
     Map<String, String> acked = writeMany(100, "v");
     Ring before = cluster.ring();
