@@ -126,9 +126,7 @@ class ReplicaNodeTest {
 
   @Test
   void withNoReachableOwner_theClientGivesUpAtItsDeadline_withTheReason() {
-    ItemKey k = keyOwnedBy("s0");
-    int p = partition(k);
-    cluster.ring().owners(p).forEach(m -> cluster.cut(m.name()));
+    ItemKey k = keyWithNoReachableOwner();
     ClusterClient impatient = cluster.client(300);
     long start = System.nanoTime();
     Reply r = join(impatient.call(k, false, (epoch, q) -> new Message.Get(epoch, q, k, false)));
@@ -140,9 +138,7 @@ class ReplicaNodeTest {
 
   @Test
   void theClientsDeadline_countsFromTheRequestsArrival() {
-    ItemKey k = keyOwnedBy("s0");
-    int p = partition(k);
-    cluster.ring().owners(p).forEach(m -> cluster.cut(m.name()));
+    ItemKey k = keyWithNoReachableOwner();
     ClusterClient client = cluster.client(5_000);
     // a request that arrived 4.7 s ago has 0.3 s of its 5 s left to retry in
     long arrived = System.nanoTime() - java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(4_700);
@@ -152,6 +148,13 @@ class ReplicaNodeTest {
     assertThat(r).isInstanceOf(Reply.Unavailable.class);
     assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
         .isBetween(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(3));
+  }
+
+  /** A key of s0's whose partition's owners are all cut off from the clients. */
+  private ItemKey keyWithNoReachableOwner() {
+    ItemKey k = keyOwnedBy("s0");
+    cluster.ring().owners(partition(k)).forEach(m -> cluster.cut(m.name()));
+    return k;
   }
 
   @Test
