@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
@@ -762,24 +763,14 @@ final class FastPath {
               op == Op.PUT || op == Op.DELETE ? Tokens.Role.WRITE : Tokens.Role.READ);
         }
         String type = op == Op.PUT ? contentTypes.apply(contentType) : null;
-        reply =
-            (switch (op) {
-                  case GET, HEAD ->
-                      client.call(key, any, (e, p) -> new Message.Get(e, p, key, any), req.start);
-                  case PUT ->
-                      client.call(
-                          key,
-                          false,
-                          (e, p) -> new Message.Write(e, p, key, body, type, ttl, pre),
-                          req.start);
-                  default ->
-                      client.call(
-                          key,
-                          false,
-                          (e, p) -> new Message.Write(e, p, key, null, null, 0, pre),
-                          req.start);
-                })
-                .toCompletableFuture();
+        boolean read = op == Op.GET || op == Op.HEAD;
+        BiFunction<Long, Integer, Message> make =
+            switch (op) {
+              case GET, HEAD -> (e, p) -> new Message.Get(e, p, key, any);
+              case PUT -> (e, p) -> new Message.Write(e, p, key, body, type, ttl, pre);
+              default -> (e, p) -> new Message.Write(e, p, key, null, null, 0, pre);
+            };
+        reply = client.call(key, read && any, make, req.start).toCompletableFuture();
       } catch (ApiException e) {
         ctx.write(problem(ctx, req, e));
         return;

@@ -42,7 +42,7 @@ public class RequestMetrics {
    * every request fell in the first; these resolve the range where Stored's latencies are, with 20
    * buckets rather than 69.
    */
-  static final Duration[] BUCKETS = {
+  private static final Duration[] BUCKETS = {
     Duration.ofNanos(5_000),
     Duration.ofNanos(10_000),
     Duration.ofNanos(25_000),

@@ -49,7 +49,6 @@ public final class VertxPeers implements Peers {
   private final long deadlineNanos;
   private final ClusterKey key;
   private final Map<Route, Connection> connections = new ConcurrentHashMap<>();
-  private final Map<Thread, ContextInternal> loopContexts = new ConcurrentHashMap<>();
   private volatile Context defaultContext;
 
   /** A peer's address and the event loop thread whose connection to it this is (null: others). */
@@ -107,17 +106,18 @@ public final class VertxPeers implements Peers {
     // another loop and back (two cross-thread wake-ups per request otherwise). Other threads
     // share one connection per peer.
     ContextInternal current = ContextInternal.current();
-    ContextInternal loop = loopContext(current);
+    boolean onLoop = current != null ? current.isEventLoopContext() : Context.isOnEventLoopThread();
     Connection c =
         connections.computeIfAbsent(
-            new Route(address, loop != null ? Thread.currentThread() : null),
-            r -> new Connection(address, loop != null ? loop : defaultContext()));
-    if (loop == null) {
-      c.context.runOnContext(v -> c.send(message, reply));
+            new Route(address, onLoop ? Thread.currentThread() : null),
+            r -> new Connection(address, onLoop ? loopContext(current) : defaultContext()));
+    ContextInternal context = (ContextInternal) c.context;
+    if (!context.nettyEventLoop().inEventLoop()) {
+      context.runOnContext(v -> c.send(message, reply));
     } else if (current == null) {
       // On an event loop but outside Vert.x (the fast path is a Netty handler): the connection's
       // context is made current for the send, so that its connect and timer use this loop too.
-      ((ContextInternal) c.context).dispatch(v -> c.send(message, reply));
+      context.dispatch(v -> c.send(message, reply));
     } else {
       c.send(message, reply);
     }
@@ -125,28 +125,22 @@ public final class VertxPeers implements Peers {
   }
 
   /**
-   * The event-loop context to send from on the calling thread: the current one, or, on one of this
-   * Vert.x instance's event loops outside any context (a Netty handler's thread), one made for that
-   * loop once. Null on other threads.
+   * The context of a new connection used from the calling event loop: the current context, or, on
+   * one of this Vert.x instance's event loops outside any context (a Netty handler's thread), one
+   * made for that loop. On a loop of another Vert.x instance, the shared default context.
    */
-  private ContextInternal loopContext(ContextInternal current) {
+  private Context loopContext(ContextInternal current) {
     if (current != null) {
-      return current.isEventLoopContext() ? current.unwrap() : null;
+      return current.unwrap();
     }
-    if (!Context.isOnEventLoopThread()) {
-      return null;
+    for (EventExecutor e : ((VertxInternal) vertx).getEventLoopGroup()) {
+      if (e.inEventLoop()) {
+        return ((VertxInternal) vertx)
+            .createEventLoopContext(
+                (EventLoop) e, null, Thread.currentThread().getContextClassLoader());
+      }
     }
-    return loopContexts.computeIfAbsent(
-        Thread.currentThread(),
-        t -> {
-          for (EventExecutor e : ((VertxInternal) vertx).getEventLoopGroup()) {
-            if (e.inEventLoop()) {
-              return ((VertxInternal) vertx)
-                  .createEventLoopContext((EventLoop) e, null, t.getContextClassLoader());
-            }
-          }
-          return null; // a loop of another Vert.x instance
-        });
+    return defaultContext();
   }
 
   /** The one context of the connections used from threads that are not event loops. */
