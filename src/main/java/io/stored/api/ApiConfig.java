@@ -36,8 +36,9 @@ public interface ApiConfig {
 
   /**
    * How the HTTP port gives a new connection an event loop: {@code incoming-cpu} (the loop paired
-   * with the CPU that received its packets, within a bound of the least busy loop; see
-   * LoopPlacement) or {@code round-robin} (Vert.x's own dealing). Applies with the fast path on.
+   * with the CPU that received its packets, within a bound of the least busy loop, and a connection
+   * whose client thread moved to another loop's CPU asked to reconnect there; see LoopPlacement) or
+   * {@code round-robin} (Vert.x's own dealing). Applies with the fast path on.
    */
   @WithDefault("incoming-cpu")
   ConnectionPlacement connectionPlacement();

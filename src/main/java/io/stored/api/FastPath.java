@@ -2,6 +2,7 @@ package io.stored.api;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -91,6 +92,15 @@ final class FastPath {
       ascii("Content-Type: " + Problems.PROBLEM_JSON + "\r\n");
   private static final byte[] EMPTY_BODY = ascii("content-length: 0\r\n\r\n");
   private static final byte[] CRLF = ascii("\r\n");
+  private static final byte[] CONNECTION_CLOSE = ascii("connection: close\r\n");
+
+  /**
+   * A placed connection looks up the CPU its packets arrive on at its first request and every this
+   * many after (a getsockopt call, well under 10 ns a request). A connection astray is moved at its
+   * second look, some 50 ms into a benchmark's run: a run whose first few percent of requests are
+   * slow has a slow p99.
+   */
+  static final int RECHECK_EVERY = 64;
 
   // header names, lower case
   private static final byte[] HOST = ascii("host");
@@ -119,6 +129,7 @@ final class FastPath {
   private final LongAdder misplaced = new LongAdder();
   private final LongAdder served = new LongAdder();
   private final LongAdder handedOff = new LongAdder();
+  private final LongAdder moved = new LongAdder();
   private final Placer placer = new Placer();
   private volatile boolean armed;
   private volatile Placement placement; // set when armed, if placing by CPU
@@ -170,6 +181,11 @@ final class FastPath {
     return placed.sum();
   }
 
+  /** Connections asked to reconnect because their client thread's CPU is another loop's home. */
+  long moved() {
+    return moved.sum();
+  }
+
   /** Connections placed by CPU that ended up on another event loop than the one chosen. */
   long misplaced() {
     return misplaced.sum();
@@ -218,6 +234,9 @@ final class FastPath {
     ChannelPipeline p = server.pipeline();
     // a dev-mode reload keeps the server: the new beans replace the old acceptor
     placement = placeByCpu ? Placement.of(server, metrics) : null;
+    if (placement != null) {
+      metrics.connectionsMoved(moved);
+    }
     if (p.get(NAME) != null) {
       p.replace(NAME, NAME, new Acceptor());
     } else {
@@ -226,9 +245,9 @@ final class FastPath {
     LOG.infof("data API fast path on for connections to %s", server.localAddress());
   }
 
-  /** The handler that serves one connection. */
+  /** The handler that serves one connection, not placed by CPU. */
   ChannelHandler newConnection() {
-    return new Conn();
+    return new Conn(null, -1);
   }
 
   /**
@@ -357,12 +376,15 @@ final class FastPath {
       return c;
     }
 
-    /** On the connection's loop once it is registered: counts it where it landed. */
-    void registered(Channel ch, LongAdder placed, LongAdder misplaced) {
+    /**
+     * On the connection's loop once it is registered: counts it where it landed, and returns that
+     * loop's index (-1 if unknown).
+     */
+    int registered(Channel ch, LongAdder placed, LongAdder misplaced) {
       EventLoop[] c = cycle;
       LoopPlacement l = loops;
       if (c == null || l == null) {
-        return;
+        return -1;
       }
       for (int i = 0; i < c.length; i++) {
         if (c[i] == ch.eventLoop()) {
@@ -373,9 +395,10 @@ final class FastPath {
           if (chosen != null) {
             (chosen == loop ? placed : misplaced).increment();
           }
-          return;
+          return loop;
         }
       }
+      return -1;
     }
   }
 
@@ -392,9 +415,7 @@ final class FastPath {
       Channel ch = ctx.channel();
       ctx.fireChannelRegistered();
       Placement pl = placement;
-      if (pl != null) {
-        pl.registered(ch, placed, misplaced);
-      }
+      int loop = pl == null ? -1 : pl.registered(ch, placed, misplaced);
       if (maxConnections != Integer.MAX_VALUE) {
         if (open.incrementAndGet() > maxConnections) {
           open.decrementAndGet();
@@ -407,7 +428,7 @@ final class FastPath {
       // only the layout this knows: cleartext, the detector last (Vert.x's idle handler before it,
       // DroppedContent's releaser perhaps behind it)
       if (detector != null && p.get(SslHandler.class) == null && onlyOursBehind(p, detector)) {
-        p.addBefore(detector.name(), NAME, newConnection());
+        p.addBefore(detector.name(), NAME, loop < 0 ? newConnection() : new Conn(pl.loops, loop));
       }
     }
   }
@@ -436,6 +457,12 @@ final class FastPath {
 
   /** One connection's fast path, on its event loop. */
   private final class Conn extends ChannelInboundHandlerAdapter {
+    private final LoopPlacement loops; // null: not placed by CPU
+    private final int loop;
+    private int requests;
+    private int reportedCpu = -1;
+    private boolean astray; // at the last look, another loop was home to this one's CPU
+    private boolean closing; // the answer now being made asks the client to reconnect
     private ByteBuf in;
     private boolean waiting; // a reply is awaited; requests behind it stay buffered
     private boolean handingOff;
@@ -458,10 +485,19 @@ final class FastPath {
     private String ifNoneMatch;
     private int hosts;
 
+    Conn(LoopPlacement loops, int loop) {
+      this.loops = loops;
+      this.loop = loop;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (!(msg instanceof ByteBuf bytes)) {
         ctx.fireChannelRead(msg);
+        return;
+      }
+      if (closing) {
+        bytes.release(); // sent after the answer that closes the connection: not read (RFC 9112)
         return;
       }
       in =
@@ -504,6 +540,7 @@ final class FastPath {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       release();
+      unreport();
       ctx.fireChannelInactive();
     }
 
@@ -516,6 +553,7 @@ final class FastPath {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+      unreport();
       ByteBuf rest = in;
       in = null;
       if (rest == null) {
@@ -537,9 +575,39 @@ final class FastPath {
       }
     }
 
+    /** Takes this connection out of its loop's tally of CPUs (closed or handed over). */
+    private void unreport() {
+      if (reportedCpu >= 0) {
+        loops.reported(loop, reportedCpu, -1);
+        reportedCpu = -1;
+      }
+    }
+
+    /**
+     * At a placed connection's first request and every {@link #RECHECK_EVERY}: reports the CPU its
+     * packets arrive on now, and when another loop has been home to that CPU at two looks in a row
+     * (a client thread that moved, not one moving), has this answer ask the client to reconnect, so
+     * that the acceptor places it there. Not with requests pipelined behind this one.
+     */
+    private void recheck(ChannelHandlerContext ctx, boolean pipelined) {
+      int cpu = Placement.incomingCpu(ctx.channel());
+      if (cpu < 0) {
+        return;
+      }
+      loops.reported(loop, reportedCpu, cpu);
+      reportedCpu = cpu;
+      boolean wasAstray = astray;
+      astray = loops.elsewhere(loop, cpu) >= 0;
+      if (astray && wasAstray && !pipelined && loops.mayMove(loop, System.nanoTime())) {
+        closing = true;
+        moved.increment();
+        LOG.debugf("%s asked to reconnect: its packets arrive on CPU %d", ctx.channel(), cpu);
+      }
+    }
+
     /** Answers the buffered requests, in order, until one is incomplete, awaited or foreign. */
     private void serve(ChannelHandlerContext ctx) {
-      while (in != null && in.isReadable() && !waiting) {
+      while (in != null && in.isReadable() && !waiting && !closing) {
         if (!ctx.channel().isWritable()) {
           // the client does not read its answers: stop reading its requests
           ctx.channel().config().setAutoRead(false);
@@ -649,6 +717,9 @@ final class FastPath {
       }
       b.readerIndex(headEnd + (int) Math.max(0, length));
       served.increment();
+      if (loops != null && requests++ % RECHECK_EVERY == 0) {
+        recheck(ctx, b.isReadable());
+      }
       dispatch(
           ctx, new Request(op, path.itemKey(), raw, pre, System.nanoTime()), path, any, ttl, body);
       return Step.SERVED;
@@ -772,12 +843,12 @@ final class FastPath {
             };
         reply = client.call(key, read && any, make, req.start).toCompletableFuture();
       } catch (ApiException e) {
-        ctx.write(problem(ctx, req, e));
+        send(ctx, problem(ctx, req, e), false);
         return;
       }
       if (reply.isDone()) {
         // a local store answers at once: no hop, and the flush waits for the end of the read
-        ctx.write(answer(ctx, req, reply.getNow(null), null));
+        send(ctx, answer(ctx, req, reply.getNow(null), null), false);
         return;
       }
       waiting = true;
@@ -793,13 +864,32 @@ final class FastPath {
 
     private void answered(ChannelHandlerContext ctx, Request req, Reply r, Throwable failure) {
       waiting = false;
-      ctx.writeAndFlush(answer(ctx, req, r, failure));
+      send(ctx, answer(ctx, req, r, failure), true);
       if (!ctx.channel().config().isAutoRead()) {
         ctx.channel().config().setAutoRead(true);
       }
       if (!ctx.isRemoved()) {
         serve(ctx);
         settle(ctx);
+      }
+    }
+
+    /** Writes an answer; the one that asks the client to reconnect is flushed and closes. */
+    private void send(ChannelHandlerContext ctx, ByteBuf out, boolean flush) {
+      if (closing) {
+        ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+      } else if (flush) {
+        ctx.writeAndFlush(out);
+      } else {
+        ctx.write(out);
+      }
+    }
+
+    /** A status line, and {@code connection: close} if this answer closes the connection. */
+    private void status(ByteBuf out, byte[] line) {
+      out.writeBytes(line);
+      if (closing) {
+        out.writeBytes(CONNECTION_CLOSE);
       }
     }
 
@@ -817,7 +907,7 @@ final class FastPath {
           Mutation e = item.item();
           if (DataRoutes.readStatus(req.pre, e, req.raw) == 304) {
             ByteBuf out = ctx.alloc().ioBuffer(64);
-            out.writeBytes(NOT_MODIFIED);
+            status(out, NOT_MODIFIED);
             etag(out, e.version());
             out.writeBytes(CRLF);
             metrics.record(op, 304, req.start);
@@ -827,7 +917,8 @@ final class FastPath {
           String type = e.contentType();
           ByteBuf out =
               ctx.alloc().ioBuffer(80 + type.length() + (op == Op.GET ? value.length : 0));
-          out.writeBytes(OK).writeBytes(CONTENT_TYPE);
+          status(out, OK);
+          out.writeBytes(CONTENT_TYPE);
           out.writeCharSequence(type, StandardCharsets.US_ASCII);
           out.writeBytes(CRLF);
           etag(out, e.version());
@@ -845,7 +936,7 @@ final class FastPath {
         }
         int status = DataRoutes.writtenStatus(w, req.raw);
         ByteBuf out = ctx.alloc().ioBuffer(160);
-        out.writeBytes(status == 201 ? CREATED : OK);
+        status(out, status == 201 ? CREATED : OK);
         if (status == 201) {
           out.writeBytes(LOCATION);
           out.writeCharSequence(ItemPath.location(req.key), StandardCharsets.US_ASCII);
@@ -878,6 +969,9 @@ final class FastPath {
               + HttpResponseStatus.valueOf(e.status()).reasonPhrase()
               + "\r\n",
           StandardCharsets.US_ASCII);
+      if (closing) {
+        out.writeBytes(CONNECTION_CLOSE);
+      }
       for (Map.Entry<String, String> h : e.headers().entrySet()) {
         out.writeCharSequence(h.getKey() + ": " + h.getValue() + "\r\n", StandardCharsets.US_ASCII);
       }

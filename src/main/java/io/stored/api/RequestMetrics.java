@@ -1,5 +1,6 @@
 package io.stored.api;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -7,12 +8,13 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@code stored.requests}: a latency histogram per data-API operation and status (buckets from 5 us
  * to 10 s). Timers are built once per (operation, status) and cached, so recording is an array read
  * and an add. Also {@code stored.http.connections}, the connections open on each event loop of the
- * HTTP port.
+ * HTTP port, and {@code stored.http.connections.moved}, those asked to reconnect to another loop.
  */
 // @Singleton, not @ApplicationScoped: called on every request, and a call through a client
 // proxy looks the instance up first (2.5 % of a GET's samples for the two proxies).
@@ -90,6 +92,15 @@ public class RequestMetrics {
       timers.set(k, t);
     }
     t.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Publishes how many connections were asked to reconnect so as to reach another event loop. */
+  void connectionsMoved(LongAdder moved) {
+    // held weakly by Micrometer: the fast path holds it as long as it serves
+    FunctionCounter.builder("stored.http.connections.moved", moved, LongAdder::sum)
+        .description(
+            "Connections asked to reconnect because another event loop serves their client's CPU")
+        .register(registry);
   }
 
   /** Publishes the connections open on each of {@code loops}' event loops. */

@@ -9,14 +9,13 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.stored.testing.RawHttp;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,12 +32,12 @@ class ConnectionPlacementTest {
 
   @Inject DataRoutes routes;
 
-  private final List<Socket> open = new ArrayList<>();
+  private final List<AutoCloseable> open = new ArrayList<>();
 
   @AfterEach
-  void close() throws IOException {
-    for (Socket s : open) {
-      s.close();
+  void close() throws Exception {
+    for (AutoCloseable c : open) {
+      c.close();
     }
   }
 
@@ -69,25 +68,95 @@ class ConnectionPlacementTest {
     assertThat(metric("stored_http_connections{loop=\"1\"")).isGreaterThanOrEqualTo(3);
   }
 
+  @Test
+  void aConnectionWhoseClientThreadMovedToAnotherLoopsCpu_isAskedToReconnectThere()
+      throws Exception {
+    assumeThat(Runtime.getRuntime().availableProcessors()).isGreaterThanOrEqualTo(2);
+    assertThat(RawHttp.send(base.toString(), "GET", "/placement/arming/0").status()).isEqualTo(404);
+    byte[] put =
+        RawHttp.request("PUT", "/placement/moving/0", "v".getBytes(StandardCharsets.UTF_8), true);
+    assertThat(RawHttp.send(base.toString(), put).status()).isIn(200, 201);
+    FastPath fast = routes.fastPath();
+    // CPU 0's loop gets four connections from CPU 0 and two of a thread that moves to CPU 1; CPU
+    // 1's loop gets three from CPU 1. Each is answered once, which reports its CPU.
+    List<RawHttp.Connection> staying = onCpu(0, () -> connections(4));
+    onCpu(1, () -> connections(3));
+    List<RawHttp.Connection> moving = onCpu(0, () -> connections(2));
+    long[] before = fast.acceptedPerLoop();
+    assertThat(before).hasSizeGreaterThanOrEqualTo(2);
+    long moved = fast.moved();
+
+    List<Integer> askedAt =
+        onCpu(
+            1,
+            () -> {
+              List<Integer> at = new ArrayList<>();
+              for (RawHttp.Connection c : moving) {
+                at.add(requestsUntilAskedToReconnect(c));
+                assertThat(c.closedByServer()).as("closed after that answer").isTrue();
+                connections(1); // the reconnection, from CPU 1
+              }
+              return at;
+            });
+
+    // looks at its requests 0, 64 and 128: astray at the second and third, moved at the third
+    assertThat(askedAt).containsExactly(2 * FastPath.RECHECK_EVERY, 2 * FastPath.RECHECK_EVERY);
+    assertThat(fast.moved() - moved).isEqualTo(2);
+    long[] after = fast.acceptedPerLoop();
+    assertThat(after[1] - before[1]).as("reconnected to CPU 1's loop").isEqualTo(2);
+    assertThat(after[0] - before[0]).isZero();
+    assertThat(metric("stored_http_connections_moved_total")).isGreaterThanOrEqualTo(2);
+    for (RawHttp.Connection c : staying) {
+      RawHttp.Response r = c.send(RawHttp.request("GET", "/placement/moving/0", null, false));
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.header("connection")).as("the connections that stayed are kept").isNull();
+    }
+  }
+
+  /** Sends GETs on {@code c} until an answer says {@code connection: close}; returns how many. */
+  private static int requestsUntilAskedToReconnect(RawHttp.Connection c) throws IOException {
+    byte[] get = RawHttp.request("GET", "/placement/moving/0", null, false);
+    for (int i = 1; i <= 10 * FastPath.RECHECK_EVERY; i++) {
+      RawHttp.Response r = c.send(get);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.bodyText()).isEqualTo("v");
+      if ("close".equals(r.header("connection"))) {
+        return i;
+      }
+    }
+    throw new AssertionError("never asked to reconnect");
+  }
+
+  /** Opens {@code n} connections, each answered once (kept open until the test ends). */
+  private List<RawHttp.Connection> connections(int n) throws IOException {
+    List<RawHttp.Connection> made = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      RawHttp.Connection c = RawHttp.connect(base.toString());
+      synchronized (open) {
+        open.add(c);
+      }
+      made.add(c);
+      RawHttp.Response r = c.send(RawHttp.request("GET", "/placement/k/0", null, false));
+      assertThat(r.status()).isEqualTo(404);
+    }
+    return made;
+  }
+
   /** Opens {@code n} connections from a thread pinned to {@code cpu}, each answered once. */
   private void connectFrom(int cpu, int n) throws Exception {
-    List<Socket> made = new ArrayList<>();
+    onCpu(cpu, () -> connections(n));
+  }
+
+  /** Runs {@code work} on a new thread pinned to {@code cpu}; returns its result. */
+  private static <T> T onCpu(int cpu, Callable<T> work) throws Exception {
+    List<T> result = new ArrayList<>();
     Throwable[] failure = new Throwable[1];
     Thread t =
         new Thread(
             () -> {
               try {
                 pinThisThread(cpu);
-                for (int i = 0; i < n; i++) {
-                  Socket s = new Socket(base.getHost(), base.getPort());
-                  made.add(s);
-                  s.setSoTimeout(10_000);
-                  s.getOutputStream()
-                      .write(
-                          "GET /placement/k/0 HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                              .getBytes(StandardCharsets.US_ASCII));
-                  assertThat(statusLine(s.getInputStream())).isEqualTo("HTTP/1.1 404 Not Found");
-                }
+                result.add(work.call());
               } catch (Exception | AssertionError e) {
                 failure[0] = e;
               }
@@ -95,10 +164,10 @@ class ConnectionPlacementTest {
     t.start();
     t.join(30_000);
     assertThat(t.isAlive()).as("the client thread finished within 30 s").isFalse();
-    open.addAll(made);
     if (failure[0] != null) {
       throw new AssertionError("client thread on CPU " + cpu + " failed", failure[0]);
     }
+    return result.get(0);
   }
 
   private static void pinThisThread(int cpu) throws IOException, InterruptedException {
@@ -111,14 +180,5 @@ class ConnectionPlacementTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isZero();
-  }
-
-  private static String statusLine(InputStream in) throws IOException {
-    StringBuilder line = new StringBuilder();
-    for (int c = in.read(); c != '\r'; c = in.read()) {
-      assertThat(c).as("connection closed before the status line").isNotNegative();
-      line.append((char) c);
-    }
-    return line.toString();
   }
 }
