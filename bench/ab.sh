@@ -17,13 +17,17 @@
 #   PAIRS=8 OP=put bench/ab.sh A.jar B.jar
 #   OPTS_B=-Dquarkus.vertx.prefer-native-transport=false bench/ab.sh X.jar X.jar  # one setting
 #   JAVA_B=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/ab.sh X.jar X.jar     # one JVM
+#   CONNECT_ON_CPU=0 bench/ab.sh A.jar B.jar   # wrk's threads all connect from CPU 0
 #
 # Environment: PAIRS (6), OP (get | put | mixed; get), DURATION (10 s per run), WARMUP
 # (12 s per jar), KEYS (10000), VALUE_SIZE (100), THREADS/CONNS (2/64), JAVA_OPTS
 # (-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+UseTransparentHugePages, for both: the
 # container image's collector and pages), OPTS_A/OPTS_B (more JVM options for one side:
 # compare a setting on one jar), JAVA_A/JAVA_B (the java binary of each side; java on the
-# PATH), PORT_A/PORT_B (18088/18089; management ports +1000).
+# PATH), PORT_A/PORT_B (18088/18089; management ports +1000), CONNECT_ON_CPU (unset; a CPU
+# number: each wrk starts pinned to it, so that its threads all connect from there, and may run
+# on every CPU from UNPIN_AFTER seconds on (0.3), as when two client threads happened to start
+# on one CPU: what connection placement must then cope with).
 set -euo pipefail
 BENCH_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$BENCH_HOME/lib/common.sh"
@@ -45,7 +49,10 @@ JAVA_A=${JAVA_A:-java}
 JAVA_B=${JAVA_B:-java}
 PORT_A=${PORT_A:-18088}
 PORT_B=${PORT_B:-18089}
+CONNECT_ON_CPU=${CONNECT_ON_CPU:-}
+UNPIN_AFTER=${UNPIN_AFTER:-0.3}
 need_cmds "$JAVA_A" "$JAVA_B" wrk curl awk
+[[ -z $CONNECT_ON_CPU ]] || need_cmds taskset
 for j in "$JAR_A" "$JAR_B"; do [[ -f $j ]] || die "$j is missing"; done
 
 BENCH_PIDS=()
@@ -80,9 +87,20 @@ done
 # one_run SIDE SECONDS: prints "req/s cpu_us_per_request p99_ms"
 one_run() {
   local port_var=PORT_$1 t0 t1 out
+  local pin=() all_cpus wrk_pid
+  [[ -z $CONNECT_ON_CPU ]] || pin=(taskset -c "$CONNECT_ON_CPU")
   t0=$(pid_tree_ticks "${PID[$1]}")
-  out=$(BENCH_TARGET=stored BENCH_OP="$OP" BENCH_KEYS="$KEYS" BENCH_VALUE_SIZE="$VALUE_SIZE" \
-    wrk -t"$THREADS" -c"$CONNS" -d"$2s" -s "$BENCH_HOME/lua/bench.lua" "http://127.0.0.1:${!port_var}/")
+  BENCH_TARGET=stored BENCH_OP="$OP" BENCH_KEYS="$KEYS" BENCH_VALUE_SIZE="$VALUE_SIZE" \
+    "${pin[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$2s" -s "$BENCH_HOME/lua/bench.lua" \
+    "http://127.0.0.1:${!port_var}/" >"$BENCH_WORK/wrk.txt" &
+  wrk_pid=$!
+  if [[ -n $CONNECT_ON_CPU ]]; then
+    sleep "$UNPIN_AFTER"
+    all_cpus=$(taskset -p 1 | awk '{print $NF}') # init's mask: every CPU
+    taskset -a -p "$all_cpus" "$wrk_pid" >/dev/null
+  fi
+  wait "$wrk_pid"
+  out=$(cat "$BENCH_WORK/wrk.txt")
   t1=$(pid_tree_ticks "${PID[$1]}")
   echo "$out" | awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '
     /requests in/ { n = $1 } /Requests\/sec/ { rps = $2 }

@@ -21,13 +21,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>A client thread can change CPUs after it connected, and when two client threads connected from
  * one CPU the slack split them over the loops. So the placement also keeps, per loop, a tally of
- * the CPUs its connections last reported (each connection looks every few hundred requests, {@link
- * #reported}), and the CPU most of them report makes that loop the CPU's home: a new connection
- * from that CPU goes there ({@link #choose}), and a connection reporting it from another loop,
- * where most connections report a different CPU, is better off there ({@link #elsewhere}): FastPath
- * then asks its client to reconnect. When client threads trade CPUs, every connection of a loop
- * changes together, nothing is astray and nothing moves; a CPU no loop is home to moves nothing
- * either (a host whose network queues spread connections over more CPUs than loops).
+ * the CPUs its connections last reported (each connection looks every {@link
+ * FastPath#RECHECK_EVERY} requests, {@link #reported}), and the CPU most of them report makes that
+ * loop the CPU's home: a new connection from that CPU goes there, to the least busy one if several
+ * loops are home to it ({@link #choose}; so two client threads connecting one after the other from
+ * one CPU end up one per loop), and a connection reporting it from another loop, where most
+ * connections report a different CPU, is better off there ({@link #elsewhere}): FastPath then asks
+ * its client to reconnect. When client threads trade CPUs, every connection of a loop changes
+ * together, nothing is astray and nothing moves; a CPU no loop is home to moves nothing either (a
+ * host whose network queues spread connections over more CPUs than loops).
  *
  * <p>Thread-safe; {@link #choose} runs on the acceptor thread, {@link #opened}, {@link #closed},
  * {@link #reported} and {@link #mayMove} on the event loops ({@link #reported} and {@link #mayMove}

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.stored.testing.RawHttp;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -26,7 +28,14 @@ import org.junit.jupiter.api.Test;
  * thread's CPU.
  */
 @QuarkusTest
+@TestProfile(ConnectionPlacementTest.OwnServer.class)
 class ConnectionPlacementTest {
+  /**
+   * A server of its own: connections other test classes left open (a client's keep-alive pool)
+   * would count in the loops' tallies of CPUs, from CPUs no one pinned.
+   */
+  public static class OwnServer implements QuarkusTestProfile {}
+
   @TestHTTPResource("/")
   URL base;
 

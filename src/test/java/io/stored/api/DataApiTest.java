@@ -371,6 +371,18 @@ class DataApiTest {
     assertThat(http().get("/default/foo/0").statusCode()).isEqualTo(404);
   }
 
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({
+    "/de%zzfault/foo/0, path segment 1",
+    "/default/a%zz/0, path segment 2",
+    "/default/foo/%C3%28, path segment 3"
+  })
+  void aMalformedSegment_isNamedInTheProblem(String target, String named) throws Exception {
+    RawHttp.Response r = RawHttp.send(base(), "GET", target);
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.bodyText()).contains(named);
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {

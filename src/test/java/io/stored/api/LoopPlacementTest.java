@@ -42,6 +42,22 @@ class LoopPlacementTest {
   }
 
   @Test
+  void connectionsThatReportTheirCpu_fillOneLoopToTheSlack_thenEveryLoopHomeToItTakesTurns() {
+    // two client threads connect one after the other from CPU 0 (or one NIC queue brings all)
+    LoopPlacement p = new LoopPlacement(2);
+    for (int i = 0; i < 64; i++) {
+      int loop = p.choose(0);
+      assertThat(loop).as("connection %d", i).isEqualTo(i < 32 ? 0 : 1);
+      connect(p, loop, 0, 1);
+    }
+    for (int i = 0; i < 36; i++) {
+      connect(p, p.choose(0), 0, 1);
+    }
+    assertThat(p.open(0)).isEqualTo(50);
+    assertThat(p.open(1)).isEqualTo(50);
+  }
+
+  @Test
   void anUnknownCpuGoesToTheLeastBusyLoop() {
     LoopPlacement p = new LoopPlacement(3);
     p.opened(0);
