@@ -82,18 +82,12 @@ final class LoopPlacement {
    * unknown, the least busy loop takes it).
    */
   int choose(int incomingCpu) {
-    int n = open.length();
-    int least = 0;
-    for (int i = 1; i < n; i++) {
-      if (open.get(i) < open.get(least)) {
-        least = i;
-      }
-    }
+    int least = leastBusy();
     if (incomingCpu < 0) {
       return least;
     }
     int h = homeOf(incomingCpu);
-    int own = h >= 0 ? h : incomingCpu % n;
+    int own = h >= 0 ? h : incomingCpu % open.length();
     return open.get(own) - open.get(least) < SLACK ? own : least;
   }
 
@@ -139,11 +133,7 @@ final class LoopPlacement {
     if (h < 0 || h == loop) {
       return -1;
     }
-    int least = open.get(0);
-    for (int i = 1; i < open.length(); i++) {
-      least = Math.min(least, open.get(i));
-    }
-    return open.get(h) + 1 - least < SLACK ? h : -1;
+    return open.get(h) + 1 - open.get(leastBusy()) < SLACK ? h : -1;
   }
 
   /** Whether {@code loop} may move one more connection now; counts it if so. On its thread. */
@@ -157,6 +147,17 @@ final class LoopPlacement {
     }
     moves[loop]++;
     return true;
+  }
+
+  /** The loop with the fewest connections open (the first of those tied). */
+  private int leastBusy() {
+    int least = 0;
+    for (int i = 1; i < open.length(); i++) {
+      if (open.get(i) < open.get(least)) {
+        least = i;
+      }
+    }
+    return least;
   }
 
   /** The least busy loop home to {@code cpu}, or -1. */
