@@ -889,6 +889,10 @@ final class FastPath {
     /** A status line, and {@code connection: close} if this answer closes the connection. */
     private void status(ByteBuf out, byte[] line) {
       out.writeBytes(line);
+      closingHeader(out);
+    }
+
+    private void closingHeader(ByteBuf out) {
       if (closing) {
         out.writeBytes(CONNECTION_CLOSE);
       }
@@ -970,9 +974,7 @@ final class FastPath {
               + HttpResponseStatus.valueOf(e.status()).reasonPhrase()
               + "\r\n",
           StandardCharsets.US_ASCII);
-      if (closing) {
-        out.writeBytes(CONNECTION_CLOSE);
-      }
+      closingHeader(out);
       for (Map.Entry<String, String> h : e.headers().entrySet()) {
         out.writeCharSequence(h.getKey() + ": " + h.getValue() + "\r\n", StandardCharsets.US_ASCII);
       }
