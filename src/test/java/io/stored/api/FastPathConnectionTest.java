@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.prometheus.client.CollectorRegistry;
 import io.stored.engine.WriteResult;
 import io.stored.replication.Message;
 import io.stored.replication.Reply;
@@ -79,7 +80,7 @@ class FastPathConnectionTest {
             t -> t == null ? DataRoutes.OCTET_STREAM : t,
             client,
             noTokens,
-            new RequestMetrics(new SimpleMeterRegistry()),
+            new RequestMetrics(new SimpleMeterRegistry(), new CollectorRegistry()),
             512,
             256,
             1 << 20,
