@@ -14,6 +14,7 @@ import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.stored.api.RequestMetrics.Op;
 import io.stored.auth.Tokens;
@@ -30,8 +31,11 @@ import io.vertx.core.net.impl.ConnectionBase;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
@@ -58,10 +62,10 @@ import org.jboss.logging.Logger;
  *
  * <p>It is installed lazily: the first plain HTTP/1.1 request of the port (served by Vert.x) puts
  * an {@link Acceptor} into the pipeline of the port's server channel, which gives every connection
- * accepted afterwards a {@link Conn} right behind Vert.x's idle-timeout handler. Quarkus counts a
- * connection against {@code quarkus.http.limits.max-connections} only once Vert.x has seen its
- * first request, which a fast-path connection may never reach, so the acceptor enforces that limit
- * itself for the connections it sees, from their acceptance.
+ * accepted afterwards a {@link Conn} right in front of Vert.x's idle-timeout handler. Quarkus
+ * counts a connection against {@code quarkus.http.limits.max-connections} only once Vert.x has seen
+ * its first request, which a fast-path connection may never reach, so the acceptor enforces that
+ * limit itself for the connections it sees, from their acceptance.
  *
  * <p>The acceptor also chooses each connection's event loop ({@link LoopPlacement}, {@code
  * stored.api.connection-placement}), which Vert.x would otherwise deal out round-robin.
@@ -102,6 +106,17 @@ final class FastPath {
    * p99.
    */
   static final int RECHECK_EVERY = 64;
+
+  /**
+   * A connection in front of Vert.x's idle-timeout handler looks this many times per timeout
+   * whether it read or answered anything since the last look, and if so resets that handler's
+   * timer: an idle connection is closed between the timeout and a quarter more after its last
+   * traffic.
+   */
+  static final int IDLE_LOOKS = 4;
+
+  /** The name Vert.x gives its idle-timeout handler. */
+  private static final String IDLE = "idle";
 
   // header names, lower case
   private static final byte[] HOST = ascii("host");
@@ -248,7 +263,7 @@ final class FastPath {
 
   /** The handler that serves one connection, not placed by CPU. */
   ChannelHandler newConnection() {
-    return new Conn(null, -1);
+    return new Conn(null, -1, null);
   }
 
   /**
@@ -405,7 +420,8 @@ final class FastPath {
 
   /**
    * Runs once per connection when it is registered, after Vert.x's initializer built its pipeline:
-   * counts it, and puts a {@link Conn} in front of Vert.x's HTTP/1-or-h2c detector.
+   * counts it, and puts a {@link Conn} in front of Vert.x's idle-timeout handler and HTTP/1-or-h2c
+   * detector.
    */
   @ChannelHandler.Sharable
   private final class Placer extends ChannelInboundHandlerAdapter {
@@ -429,9 +445,36 @@ final class FastPath {
       // only the layout this knows: cleartext, the detector last (Vert.x's idle handler before it,
       // DroppedContent's releaser perhaps behind it)
       if (detector != null && p.get(SslHandler.class) == null && onlyOursBehind(p, detector)) {
-        p.addBefore(detector.name(), NAME, loop < 0 ? newConnection() : new Conn(pl.loops, loop));
+        IdleStateHandler idle = idleBefore(p, detector);
+        p.addBefore(
+            idle == null ? detector.name() : IDLE,
+            NAME,
+            loop < 0 ? new Conn(null, -1, idle) : new Conn(pl.loops, loop, idle));
       }
     }
+  }
+
+  /**
+   * Vert.x's idle-timeout handler, if it is right before {@code detector} and times the connection
+   * out as a whole (not reads or writes apart). The {@link Conn} goes in front of it: that handler
+   * reads the clock at the end of every read burst and for every answer written, and adds a
+   * listener to every write (about 2 % of a GET's CPU), so it sees none of those, and the {@code
+   * Conn} resets its timer {@link #IDLE_LOOKS} times per timeout if there was traffic. It stays in
+   * the pipeline: Vert.x's detector removes it when it takes over, and it closes the connection
+   * when the time is up.
+   */
+  private static IdleStateHandler idleBefore(ChannelPipeline p, ChannelHandlerContext detector) {
+    List<String> names = p.names();
+    int at = names.indexOf(IDLE);
+    if (!(p.get(IDLE) instanceof IdleStateHandler idle)
+        || at + 1 >= names.size()
+        || !names.get(at + 1).equals(detector.name())
+        || idle.getReaderIdleTimeInMillis() != 0
+        || idle.getWriterIdleTimeInMillis() != 0
+        || idle.getAllIdleTimeInMillis() <= 0) {
+      return null;
+    }
+    return idle;
   }
 
   /** Whether every handler behind {@code detector} is one of {@link DroppedContent}'s. */
@@ -460,6 +503,9 @@ final class FastPath {
   private final class Conn extends ChannelInboundHandlerAdapter {
     private final LoopPlacement loops; // null: not placed by CPU
     private final int loop;
+    private final IdleStateHandler idle; // behind this one; null: none
+    private ScheduledFuture<?> idleLooks;
+    private boolean active; // read or answered since the last idle look
     private int requests;
     private int reportedCpu = -1;
     private boolean astray; // at the last look, another loop was home to this one's CPU
@@ -486,9 +532,41 @@ final class FastPath {
     private String ifNoneMatch;
     private int hosts;
 
-    Conn(LoopPlacement loops, int loop) {
+    /**
+     * @param idle Vert.x's idle-timeout handler right behind this one ({@link #idleBefore}), or
+     *     null
+     */
+    Conn(LoopPlacement loops, int loop, IdleStateHandler idle) {
       this.loops = loops;
       this.loop = loop;
+      this.idle = idle;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      if (idle != null) {
+        long every = idle.getAllIdleTimeInMillis() * 1_000_000 / IDLE_LOOKS;
+        idleLooks =
+            ctx.executor().scheduleAtFixedRate(this::lookIdle, every, every, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    /**
+     * Resets the idle handler's timer if anything was read or answered since the last look: a flag
+     * set per read and per answer, and a clock read per look, rather than per request.
+     */
+    private void lookIdle() {
+      if (active) {
+        active = false;
+        idle.resetReadTimeout();
+      }
+    }
+
+    private void stopIdleLooks() {
+      if (idleLooks != null) {
+        idleLooks.cancel(false);
+        idleLooks = null;
+      }
     }
 
     @Override
@@ -497,6 +575,7 @@ final class FastPath {
         ctx.fireChannelRead(msg);
         return;
       }
+      active = true;
       if (closing) {
         bytes.release(); // sent after the answer that closes the connection: not read (RFC 9112)
         return;
@@ -540,6 +619,7 @@ final class FastPath {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      stopIdleLooks();
       release();
       unreport();
       ctx.fireChannelInactive();
@@ -554,6 +634,7 @@ final class FastPath {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+      stopIdleLooks();
       unreport();
       ByteBuf rest = in;
       in = null;
@@ -645,6 +726,10 @@ final class FastPath {
       handingOff = true;
       ctx.channel().config().setAutoRead(true);
       ctx.flush();
+      if (idle != null) {
+        stopIdleLooks();
+        lookIdle(); // Vert.x times the connection from its last traffic here
+      }
       ctx.pipeline().remove(this);
     }
 
@@ -877,6 +962,7 @@ final class FastPath {
 
     /** Writes an answer; the one that asks the client to reconnect is flushed and closes. */
     private void send(ChannelHandlerContext ctx, ByteBuf out, boolean flush) {
+      active = true;
       if (closing) {
         ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
       } else if (flush) {

@@ -8,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.stored.testing.RawHttp;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,6 +40,8 @@ class SlowClientsTest {
 
   @TestHTTPResource("/")
   URL base;
+
+  @Inject DataRoutes routes;
 
   private final List<Socket> sockets = new ArrayList<>();
 
@@ -108,6 +111,43 @@ class SlowClientsTest {
       assertThat(got.status()).isEqualTo(200);
       assertThat(got.bodyText()).isEqualTo("half.done!");
     }
+  }
+
+  @Test
+  void idleConnections_areClosedWhicheverPathServedThem_andOnesInUseStayOpen() throws Exception {
+    String server = base.toString();
+    // a port's first request arms the fast path for the connections it accepts afterwards
+    assertThat(RawHttp.send(server, "GET", "/idle/arming/0").status()).isEqualTo(404);
+    FastPath fast = routes.fastPath();
+    long served = fast.served();
+    long handedOff = fast.handedOff();
+    // one kept alive after the fast path answered, one after Vert.x answered (a listing)
+    Socket afterFastPath = open(1, "GET /idle/item/0 HTTP/1.1\r\nHost: x\r\n\r\n").get(0);
+    Socket afterVertx = open(1, "GET /idle/item HTTP/1.1\r\nHost: x\r\n\r\n").get(0);
+    await().untilAsserted(() -> assertThat(fast.served() - served).isEqualTo(1));
+    await().untilAsserted(() -> assertThat(fast.handedOff() - handedOff).isEqualTo(1));
+
+    // a third sends a request a second, for longer than the 4-s timeout
+    try (RawHttp.Connection busy = RawHttp.connect(server)) {
+      for (int i = 0; i < 6; i++) {
+        assertThat(busy.send(RawHttp.request("GET", "/idle/busy/0", null, false)).status())
+            .isEqualTo(404);
+        if (i == 2) {
+          // 2 s in, nothing is closed yet (an absence: the pace of the loop is the wait)
+          assertThat(closedByServer(afterFastPath)).isFalse();
+          assertThat(closedByServer(afterVertx)).isFalse();
+        }
+        Thread.sleep(1000); // the client's pace, shorter than the timeout
+      }
+      assertThat(busy.send(RawHttp.request("GET", "/idle/busy/0", null, false)).status())
+          .isEqualTo(404);
+    }
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(List.of(afterFastPath, afterVertx))
+                    .allMatch(SlowClientsTest::closedByServer));
   }
 
   private static byte[] bytes(String s) {
