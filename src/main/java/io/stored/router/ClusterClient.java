@@ -72,9 +72,36 @@ public final class ClusterClient {
    */
   public CompletionStage<Reply> call(
       ItemKey key, boolean any, BiFunction<Long, Integer, Message> make, long startNanos) {
+    Router.Location loc = router.locate(key);
+    Member target = pick(loc, any);
+    CompletionStage<Reply> sent = send(loc, target, make);
+    if (sent instanceof CompletableFuture<Reply> f
+        && f.isDone()
+        && !f.isCompletedExceptionally()
+        && !refusal(f.getNow(null))) {
+      // This process's store answered at once (a read, or a write with no backups): nothing to
+      // retry, so no Call, no second future and no callback, on every local request.
+      return f;
+    }
     Call call = new Call(key, any, make, startNanos + timeoutNanos);
-    call.attempt(FIRST_BACKOFF_MILLIS);
+    call.settle(loc, target, sent, FIRST_BACKOFF_MILLIS);
     return call.result;
+  }
+
+  /** Sends {@code make}'s message to {@code target}; null when there is none. */
+  private CompletionStage<Reply> send(
+      Router.Location loc, Member target, BiFunction<Long, Integer, Message> make) {
+    return target == null
+        ? null
+        : peers.send(target.name(), make.apply(loc.epoch(), loc.partition()));
+  }
+
+  /** A reply that says to ask again: the ring moved, or the store is not there yet. */
+  private static boolean refusal(Reply reply) {
+    return reply instanceof Reply.Stale
+        || reply instanceof Reply.NotOwner
+        || reply instanceof Reply.Behind
+        || reply instanceof Reply.Unavailable;
   }
 
   /** One request and its retries. */
@@ -95,6 +122,11 @@ public final class ClusterClient {
     void attempt(long backoff) {
       Router.Location loc = router.locate(key);
       Member target = pick(loc, any);
+      settle(loc, target, send(loc, target, make), backoff);
+    }
+
+    /** Completes with the answer to {@code sent}, or tries again after a refusal or failure. */
+    void settle(Router.Location loc, Member target, CompletionStage<Reply> sent, long backoff) {
       if (target == null) {
         retry(
             new Reply.Unavailable(loc.epoch(), "no store owns partition " + loc.partition()),
@@ -102,27 +134,25 @@ public final class ClusterClient {
             backoff);
         return;
       }
-      peers
-          .send(target.name(), make.apply(loc.epoch(), loc.partition()))
-          .whenComplete(
-              (reply, failure) -> {
-                if (failure != null) {
-                  String why =
-                      "store "
-                          + target.name()
-                          + " (owner of partition "
-                          + loc.partition()
-                          + ") did not answer: "
-                          + failure.getMessage();
-                  retry(new Reply.Unavailable(loc.epoch(), why), true, backoff);
-                } else if (reply instanceof Reply.Stale || reply instanceof Reply.NotOwner) {
-                  retry(reply, true, backoff);
-                } else if (reply instanceof Reply.Behind || reply instanceof Reply.Unavailable) {
-                  retry(reply, false, backoff);
-                } else {
-                  result.complete(reply);
-                }
-              });
+      sent.whenComplete(
+          (reply, failure) -> {
+            if (failure != null) {
+              String why =
+                  "store "
+                      + target.name()
+                      + " (owner of partition "
+                      + loc.partition()
+                      + ") did not answer: "
+                      + failure.getMessage();
+              retry(new Reply.Unavailable(loc.epoch(), why), true, backoff);
+            } else if (refusal(reply)) {
+              // a moved ring: fetch the new one first; a store not there yet: just wait
+              retry(
+                  reply, reply instanceof Reply.Stale || reply instanceof Reply.NotOwner, backoff);
+            } else {
+              result.complete(reply);
+            }
+          });
     }
 
     /**
