@@ -966,9 +966,10 @@ final class FastPath {
       if (closing) {
         ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
       } else if (flush) {
-        ctx.writeAndFlush(out);
+        ctx.writeAndFlush(out, ctx.voidPromise());
       } else {
-        ctx.write(out);
+        // no promise to make and complete per answer: a failed write reaches exceptionCaught
+        ctx.write(out, ctx.voidPromise());
       }
     }
 
