@@ -7,8 +7,8 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.stored.api.RequestMetrics.Op;
 import io.stored.auth.Tokens;
+import io.stored.engine.Entry;
 import io.stored.engine.ItemKey;
-import io.stored.engine.Mutation;
 import io.stored.engine.Precondition;
 import io.stored.node.Cluster;
 import io.stored.node.NodeConfig;
@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -290,9 +291,9 @@ public class DataRoutes {
         client.call(key, any, (epoch, p) -> new Message.Get(epoch, p, key, any), start),
         Reply.Item.class,
         reply -> {
-          Mutation e = reply.item();
+          Entry e = reply.item();
           HttpServerResponse resp = req.response();
-          switch (readStatus(pre, e, req.path())) {
+          switch (readStatus(pre, e, req::path)) {
             case 304 -> {
               resp.setStatusCode(304)
                   .putHeader(HttpHeaders.ETAG, EntityTags.format(e.version()))
@@ -303,11 +304,10 @@ public class DataRoutes {
               resp.putHeader(HttpHeaders.CONTENT_TYPE, e.contentType())
                   .putHeader(HttpHeaders.ETAG, EntityTags.format(e.version()));
               if (op == Op.HEAD) {
-                resp.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(e.value().length))
-                    .end();
+                resp.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(e.valueLength())).end();
               } else {
-                // Wrap, not copy: stored values are never modified.
-                resp.end(Buffer.buffer(Unpooled.wrappedBuffer(e.value())));
+                // Wrap, not copy: the value is read where the store's record holds it.
+                resp.end(Buffer.buffer(Unpooled.wrappedBuffer(e.valueView())));
               }
               metrics.record(op, 200, start);
             }
@@ -368,7 +368,7 @@ public class DataRoutes {
         Reply.Written.class,
         r -> {
           HttpServerResponse resp = req.response();
-          int status = writtenStatus(r, req.path());
+          int status = writtenStatus(r, req::path);
           resp.setStatusCode(status);
           if (status == 201) {
             resp.putHeader(HttpHeaders.LOCATION, ItemPath.location(key));
@@ -385,14 +385,14 @@ public class DataRoutes {
    * The status of a read of item {@code e} (null: none) under {@code pre}: 200 or 304; a refusal
    * (412, 404) is thrown as its problem.
    */
-  static int readStatus(Precondition pre, Mutation e, String path) {
+  static int readStatus(Precondition pre, Entry e, Supplier<String> path) {
     return switch (pre.evaluate(e != null, e == null ? 0 : e.version())) {
       case IF_MATCH_FAILED ->
           throw ApiException.preconditionFailed("If-Match does not match the item's current ETag");
       case IF_NONE_MATCH_FAILED -> 304;
       case PASS -> {
         if (e == null) {
-          throw ApiException.notFound("no item at " + path);
+          throw ApiException.notFound("no item at " + path.get());
         }
         yield 200;
       }
@@ -400,11 +400,11 @@ public class DataRoutes {
   }
 
   /** The status of a put or delete the store answered; a refusal is thrown as its problem. */
-  static int writtenStatus(Reply.Written r, String path) {
+  static int writtenStatus(Reply.Written r, Supplier<String> path) {
     return switch (r.outcome()) {
       case CREATED -> 201;
       case UPDATED, DELETED -> 200;
-      case NOT_FOUND -> throw ApiException.notFound("no item at " + path);
+      case NOT_FOUND -> throw ApiException.notFound("no item at " + path.get());
       case PRECONDITION_FAILED ->
           throw ApiException.preconditionFailed(
               "the item's current state does not satisfy If-Match / If-None-Match");

@@ -18,8 +18,8 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.stored.api.RequestMetrics.Op;
 import io.stored.auth.Tokens;
+import io.stored.engine.Entry;
 import io.stored.engine.ItemKey;
-import io.stored.engine.Mutation;
 import io.stored.engine.Precondition;
 import io.stored.replication.Message;
 import io.stored.replication.Reply;
@@ -490,7 +490,15 @@ final class FastPath {
   }
 
   /** A request being served: what its answer needs. */
-  private record Request(Op op, ItemKey key, String raw, Precondition pre, long start) {}
+  private record Request(Op op, ItemKey key, String raw, Precondition pre, long start) {
+    /**
+     * The request's path as sent (before any query). For one {@link #plainItemKey} took, made from
+     * the key only when asked (a 404's message): its bytes are the path's.
+     */
+    String path() {
+      return raw != null ? raw : "/" + key.namespace() + "/" + key.key() + "/" + key.id();
+    }
+  }
 
   /** What parsing one request found. */
   private enum Step {
@@ -776,14 +784,21 @@ final class FastPath {
       }
       int q = indexOf(b, pathFrom, pathTo, (byte) '?');
       int pathEnd = q < 0 ? pathTo : q;
-      String raw = b.toString(pathFrom, pathEnd - pathFrom, StandardCharsets.US_ASCII);
       String query = q < 0 ? null : b.toString(q + 1, pathTo - q - 1, StandardCharsets.US_ASCII);
-      ItemPath path;
+      ItemKey key = plainItemKey(b, pathFrom, pathEnd);
+      String raw = null;
       boolean any = false;
       long ttl = 0;
       Precondition pre;
       try {
-        path = ItemPath.parse(raw, maxKey, maxId);
+        if (key == null) {
+          raw = b.toString(pathFrom, pathEnd - pathFrom, StandardCharsets.US_ASCII);
+          ItemPath path = ItemPath.parse(raw, maxKey, maxId);
+          if (path.depth() != 3) {
+            return Step.HAND_OFF;
+          }
+          key = path.itemKey();
+        }
         switch (op) {
           case GET, HEAD -> any = DataRoutes.readAny(QueryParams.parse(query, DataRoutes.READ));
           case PUT -> ttl = QueryParams.parse(query, DataRoutes.PUT_PARAMS).ttlMillis();
@@ -792,9 +807,6 @@ final class FastPath {
         pre = EntityTags.precondition(ifMatch, ifNoneMatch);
       } catch (ApiException e) {
         return Step.HAND_OFF; // Vert.x answers malformed paths, parameters and entity tags
-      }
-      if (path.depth() != 3) {
-        return Step.HAND_OFF;
       }
       byte[] body = null;
       if (op == Op.PUT) {
@@ -806,9 +818,46 @@ final class FastPath {
       if (loops != null && requests++ % RECHECK_EVERY == 0) {
         recheck(ctx, b.isReadable());
       }
-      dispatch(
-          ctx, new Request(op, path.itemKey(), raw, pre, System.nanoTime()), path, any, ttl, body);
+      dispatch(ctx, new Request(op, key, raw, pre, System.nanoTime()), any, ttl, body);
       return Step.SERVED;
+    }
+
+    /**
+     * The address of an item path with nothing to decode: three segments, no {@code %} (the target
+     * is visible ASCII already), a namespace of {@code [A-Za-z0-9._-]}, key and id within their
+     * limits. The bytes are copied once into the key's layout, without the String, the decoded
+     * segments and the {@link ItemPath} that {@link ItemPath#parse} makes; they are the bytes it
+     * would decode. Null for any other path, which it parses.
+     */
+    private ItemKey plainItemKey(ByteBuf b, int from, int to) {
+      int ns = from + 1; // from is at the leading '/'
+      int nsEnd = indexOf(b, ns, to, (byte) '/');
+      int k = nsEnd + 1;
+      int kEnd = nsEnd < 0 ? -1 : indexOf(b, k, to, (byte) '/');
+      int id = kEnd + 1;
+      if (kEnd < 0
+          || nsEnd - ns < 1
+          || nsEnd - ns > ItemPath.MAX_NAMESPACE
+          || kEnd - k < 1
+          || kEnd - k > maxKey
+          || to - id < 1
+          || to - id > maxId
+          || indexOf(b, id, to, (byte) '/') >= 0
+          || indexOf(b, ns, to, (byte) '%') >= 0) {
+        return null;
+      }
+      for (int i = ns; i < nsEnd; i++) {
+        if (!ItemPath.namespaceByte(b.getByte(i))) {
+          return null;
+        }
+      }
+      int nsLength = nsEnd - ns;
+      int keyLength = kEnd - k;
+      byte[] layout = new byte[nsLength + 1 + keyLength + to - id]; // namespace 0 key id
+      b.getBytes(ns, layout, 0, nsLength);
+      b.getBytes(k, layout, nsLength + 1, keyLength);
+      b.getBytes(id, layout, nsLength + 1 + keyLength, to - id);
+      return ItemKey.fromLayout(layout, nsLength, keyLength);
     }
 
     /**
@@ -907,7 +956,7 @@ final class FastPath {
     }
 
     private void dispatch(
-        ChannelHandlerContext ctx, Request req, ItemPath path, boolean any, long ttl, byte[] body) {
+        ChannelHandlerContext ctx, Request req, boolean any, long ttl, byte[] body) {
       Op op = req.op;
       ItemKey key = req.key;
       Precondition pre = req.pre;
@@ -916,7 +965,7 @@ final class FastPath {
         if (access.enabled()) {
           access.require(
               authorization,
-              new String(path.namespace(), StandardCharsets.UTF_8),
+              key.namespace(),
               op == Op.PUT || op == Op.DELETE ? Tokens.Role.WRITE : Tokens.Role.READ);
         }
         String type = op == Op.PUT ? contentTypes.apply(contentType) : null;
@@ -996,8 +1045,8 @@ final class FastPath {
           if (!(r instanceof Reply.Item item)) {
             throw DataRoutes.unavailable(r);
           }
-          Mutation e = item.item();
-          if (DataRoutes.readStatus(req.pre, e, req.raw) == 304) {
+          Entry e = item.item();
+          if (DataRoutes.readStatus(req.pre, e, req::path) == 304) {
             ByteBuf out = ctx.alloc().ioBuffer(64);
             status(out, NOT_MODIFIED);
             etag(out, e.version());
@@ -1005,20 +1054,19 @@ final class FastPath {
             metrics.record(op, 304, req.start);
             return out;
           }
-          byte[] value = e.value();
+          int length = e.valueLength();
           String type = e.contentType();
-          ByteBuf out =
-              ctx.alloc().ioBuffer(80 + type.length() + (op == Op.GET ? value.length : 0));
+          ByteBuf out = ctx.alloc().ioBuffer(80 + type.length() + (op == Op.GET ? length : 0));
           status(out, OK);
           out.writeBytes(CONTENT_TYPE);
           out.writeCharSequence(type, StandardCharsets.US_ASCII);
           out.writeBytes(CRLF);
           etag(out, e.version());
           out.writeBytes(CONTENT_LENGTH);
-          decimal(out, value.length);
+          decimal(out, length);
           out.writeBytes(CRLF).writeBytes(CRLF);
           if (op == Op.GET) {
-            out.writeBytes(value);
+            out.writeBytes(e.valueView()); // from the store's record: no copy of the value first
           }
           metrics.record(op, 200, req.start);
           return out;
@@ -1026,7 +1074,7 @@ final class FastPath {
         if (!(r instanceof Reply.Written w)) {
           throw DataRoutes.unavailable(r);
         }
-        int status = DataRoutes.writtenStatus(w, req.raw);
+        int status = DataRoutes.writtenStatus(w, req::path);
         ByteBuf out = ctx.alloc().ioBuffer(160);
         status(out, status == 201 ? CREATED : OK);
         if (status == 201) {
@@ -1043,7 +1091,7 @@ final class FastPath {
       } catch (ApiException e) {
         return problem(ctx, req, e);
       } catch (RuntimeException e) {
-        LOG.errorf(e, "bug while serving %s %s", op, req.raw);
+        LOG.errorf(e, "bug while serving %s %s", op, req.path());
         return problem(
             ctx, req, ApiException.internal("unexpected error; the server log has the details"));
       }

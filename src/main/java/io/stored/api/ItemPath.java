@@ -128,18 +128,21 @@ public record ItemPath(byte[] namespace, byte[] key, byte[] id) {
   static void checkNamespace(byte[] ns) {
     boolean ok = ns.length >= 1 && ns.length <= MAX_NAMESPACE;
     for (int i = 0; ok && i < ns.length; i++) {
-      byte b = ns[i];
-      ok =
-          (b >= 'a' && b <= 'z')
-              || (b >= 'A' && b <= 'Z')
-              || (b >= '0' && b <= '9')
-              || b == '.'
-              || b == '_'
-              || b == '-';
+      ok = namespaceByte(ns[i]);
     }
     if (!ok) {
       throw ApiException.badRequest("the namespace must be 1 to 64 characters of [A-Za-z0-9._-]");
     }
+  }
+
+  /** A byte a namespace may have: {@code [A-Za-z0-9._-]}. */
+  static boolean namespaceByte(byte b) {
+    return (b >= 'a' && b <= 'z')
+        || (b >= 'A' && b <= 'Z')
+        || (b >= '0' && b <= '9')
+        || b == '.'
+        || b == '_'
+        || b == '-';
   }
 
   /**

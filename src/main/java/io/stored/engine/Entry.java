@@ -1,9 +1,12 @@
 package io.stored.engine;
 
+import java.nio.ByteBuffer;
+
 /**
  * One stored item as read: its address, value, content type, version and expiry. A view over the
  * item's record (see {@link Records}), made when the item is read; the record's parts that it reads
- * are immutable, so it may be used after the partition lock is released.
+ * are immutable, so it may be used after the partition lock is released, and its value written out
+ * from the record without a copy ({@link #valueView}).
  */
 public final class Entry {
   private final ItemKey key;
@@ -18,6 +21,16 @@ public final class Entry {
     this.contentType = contentType;
   }
 
+  /** An item that is not in this process's engine: one read from another store, say. */
+  public static Entry of(
+      ItemKey key, byte[] value, String contentType, long version, long expiresAt) {
+    return new Entry(
+        key,
+        Records.encode(key, value, Records.INLINE_TYPE, contentType, version, expiresAt, false),
+        false,
+        contentType);
+  }
+
   public ItemKey key() {
     return key;
   }
@@ -25,6 +38,16 @@ public final class Entry {
   /** A copy of the value bytes. */
   public byte[] value() {
     return Records.value(record, lru);
+  }
+
+  public int valueLength() {
+    return record.length - Records.valueOffset(record, lru);
+  }
+
+  /** The value bytes, read-only, where the record holds them. */
+  public ByteBuffer valueView() {
+    int at = Records.valueOffset(record, lru);
+    return ByteBuffer.wrap(record, at, record.length - at).asReadOnlyBuffer();
   }
 
   public String contentType() {

@@ -1,7 +1,6 @@
 package io.stored.replication;
 
 import io.stored.engine.Applied;
-import io.stored.engine.Entry;
 import io.stored.engine.ItemKey;
 import io.stored.engine.Mutation;
 import io.stored.engine.StoreEngine;
@@ -199,12 +198,7 @@ public final class ReplicaNode {
     if (!(m.any() ? ring.isOwner(m.partition(), name) : ring.isPrimary(m.partition(), name))) {
       return new Reply.NotOwner(ring.epoch(), m.partition());
     }
-    Entry e = engine.get(m.partition(), m.key());
-    return new Reply.Item(
-        ring.epoch(),
-        e == null
-            ? null
-            : new Mutation(e.key(), e.value(), e.contentType(), e.version(), e.expiresAt()));
+    return new Reply.Item(ring.epoch(), engine.get(m.partition(), m.key()));
   }
 
   private Reply listIds(Ring ring, Message.ListIds m) {

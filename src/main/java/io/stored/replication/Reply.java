@@ -1,7 +1,7 @@
 package io.stored.replication;
 
+import io.stored.engine.Entry;
 import io.stored.engine.ItemKey;
-import io.stored.engine.Mutation;
 import io.stored.engine.SnapshotChunk;
 import io.stored.engine.WriteResult;
 import io.stored.ring.Ring;
@@ -33,7 +33,7 @@ public sealed interface Reply {
   record Chunk(long epoch, SnapshotChunk chunk) implements Reply {}
 
   /** The item read, or null when there is none. */
-  record Item(long epoch, Mutation item) implements Reply {}
+  record Item(long epoch, Entry item) implements Reply {}
 
   /**
    * What a write did.

@@ -1,5 +1,6 @@
 package io.stored.transport;
 
+import io.stored.engine.Entry;
 import io.stored.engine.ItemKey;
 import io.stored.engine.Mutation;
 import io.stored.engine.Precondition;
@@ -159,7 +160,7 @@ final class Codec {
     } else if (r instanceof Reply.Item i) {
       b = start(ITEM, correlation, r.epoch()).appendByte(flag(i.item() != null));
       if (i.item() != null) {
-        mutation(b, i.item());
+        entry(b, i.item());
       }
     } else if (r instanceof Reply.Written w) {
       b =
@@ -269,7 +270,7 @@ final class Codec {
       }
       case ERROR -> new Frame(correlation, null, null, in.utf8());
       case UNAVAILABLE -> reply(correlation, new Reply.Unavailable(epoch, in.utf8()));
-      case ITEM -> reply(correlation, new Reply.Item(epoch, in.b() == 1 ? mutation(in) : null));
+      case ITEM -> reply(correlation, new Reply.Item(epoch, in.b() == 1 ? entry(in) : null));
       case WRITTEN -> {
         WriteResult.Outcome outcome = WriteResult.Outcome.values()[in.b()];
         yield reply(correlation, new Reply.Written(epoch, outcome, in.l()));
@@ -441,6 +442,22 @@ final class Codec {
       b.appendInt(m.value().length).appendBytes(m.value());
       utf8(b, m.contentType());
     }
+  }
+
+  /** An item read: as a {@link #mutation} that is not a delete. */
+  private static void entry(Buffer b, Entry e) {
+    itemKey(b, e.key());
+    b.appendLong(e.version()).appendLong(e.expiresAt());
+    b.appendInt(e.valueLength()).appendBytes(e.value());
+    utf8(b, e.contentType());
+  }
+
+  private static Entry entry(Reader in) {
+    ItemKey key = itemKey(in);
+    long version = in.l();
+    long expiresAt = in.l();
+    byte[] value = in.bytes(in.i());
+    return Entry.of(key, value, in.utf8(), version, expiresAt);
   }
 
   private static List<Mutation> mutations(Reader in) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stored.engine.WriteResult.Outcome;
 import io.stored.testing.FakeTicker;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,37 @@ class StoreEngineTest {
   private final FakeTicker ticker = new FakeTicker();
   private StoreEngine engine =
       new StoreEngine(new EngineSettings(8, 1 << 20, Eviction.NONE), ticker);
+
+  @Test
+  void anEntrysValueView_isTheValueReadOnly_inPartitionsWithAndWithoutLru() {
+    for (Eviction eviction : Eviction.values()) {
+      StoreEngine e = new StoreEngine(new EngineSettings(1, 1 << 20, eviction), ticker);
+      ItemKey k = ItemKey.of("default", "view", "0");
+      e.put(0, k, bytes("the value"), "text/plain", 60_000, Precondition.NONE);
+
+      Entry got = e.get(0, k);
+
+      assertThat(got.valueLength()).as("%s", eviction).isEqualTo(9);
+      ByteBuffer view = got.valueView();
+      assertThat(view.isReadOnly()).isTrue();
+      byte[] seen = new byte[view.remaining()];
+      view.get(seen);
+      assertThat(seen).as("%s", eviction).isEqualTo(bytes("the value")).isEqualTo(got.value());
+    }
+  }
+
+  @Test
+  void anEntryMadeFromItsParts_readsThemBack() {
+    ItemKey k = ItemKey.of("ns", "caf\u00e9", "id");
+    Entry e = Entry.of(k, bytes("v!"), "application/x-thing", 77, 123_456);
+
+    assertThat(e.key()).isEqualTo(k);
+    assertThat(e.value()).isEqualTo(bytes("v!"));
+    assertThat(e.valueLength()).isEqualTo(2);
+    assertThat(e.contentType()).isEqualTo("application/x-thing");
+    assertThat(e.version()).isEqualTo(77);
+    assertThat(e.expiresAt()).isEqualTo(123_456);
+  }
 
   @Test
   void put_newItem_isCreated_thenUpdated_withIncreasingVersion() {

@@ -278,7 +278,7 @@ class ReplicaNodeTest {
     for (ItemKey k : keys) {
       Reply r = get(k);
       assertThat(r).isInstanceOf(Reply.Item.class);
-      Mutation item = ((Reply.Item) r).item();
+      Entry item = ((Reply.Item) r).item();
       assertThat(item != null).as("%s held after the failover", k).isEqualTo(heldBefore.get(k));
     }
   }

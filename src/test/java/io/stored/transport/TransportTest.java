@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.smallrye.certs.PemCertificateFiles;
 import io.stored.engine.EngineSettings;
+import io.stored.engine.Entry;
 import io.stored.engine.Eviction;
 import io.stored.engine.ItemKey;
 import io.stored.engine.Mutation;
@@ -112,7 +113,14 @@ class TransportTest {
             new Reply.NotOwner(8, 12),
             new Reply.Chunk(9, chunk),
             new Reply.Unavailable(1, "backup s1 did not answer"),
-            new Reply.Item(2, ms.get(0)),
+            new Reply.Item(
+                2,
+                Entry.of(
+                    ms.get(0).key(),
+                    ms.get(0).value(),
+                    ms.get(0).contentType(),
+                    ms.get(0).version(),
+                    ms.get(0).expiresAt())),
             new Reply.Item(2, null),
             new Reply.Written(3, WriteResult.Outcome.CREATED, 77),
             new Reply.Count(4, 5),
