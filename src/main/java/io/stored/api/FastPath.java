@@ -96,6 +96,7 @@ final class FastPath {
       ascii("Content-Type: " + Problems.PROBLEM_JSON + "\r\n");
   private static final byte[] EMPTY_BODY = ascii("content-length: 0\r\n\r\n");
   private static final byte[] CRLF = ascii("\r\n");
+  private static final byte[] HEX_DIGITS = ascii("0123456789abcdef");
   private static final byte[] CONNECTION_CLOSE = ascii("connection: close\r\n");
 
   /**
@@ -518,6 +519,9 @@ final class FastPath {
     private int reportedCpu = -1;
     private boolean astray; // at the last look, another loop was home to this one's CPU
     private boolean closing; // the answer now being made asks the client to reconnect
+    private String okType; // the content type okHead was made for
+    private byte[] okHead;
+    private final byte[] scratch = new byte[64]; // okTail's, and etag's digits
     private ByteBuf in;
     private boolean waiting; // a reply is awaited; requests behind it stay buffered
     private boolean handingOff;
@@ -1022,6 +1026,50 @@ final class FastPath {
       }
     }
 
+    /**
+     * The start of a 200 answer to a read, through the ETag's opening quote, for the content type
+     * last answered on this connection (or with {@code connection: close}, made anew). With {@link
+     * #okTail}, a read's head goes into the buffer in two copies rather than ten small ones.
+     */
+    private byte[] okHead(String type) {
+      if (closing || !type.equals(okType)) {
+        byte[] head =
+            concat(
+                OK,
+                closing ? CONNECTION_CLOSE : new byte[0],
+                CONTENT_TYPE,
+                ascii(type),
+                CRLF,
+                ETAG);
+        if (closing) {
+          return head;
+        }
+        okType = type;
+        okHead = head;
+      }
+      return okHead;
+    }
+
+    /**
+     * Writes the rest of a read's head into {@link #scratch}: the ETag's digits and closing quote,
+     * the content length, the empty line. Returns its length.
+     */
+    private int okTail(long version, int length) {
+      byte[] t = scratch;
+      int n = etagDigits(t, 0, version);
+      n = put(t, n, QUOTE_CRLF);
+      n = put(t, n, CONTENT_LENGTH);
+      int digits = 1;
+      for (int v = length; v >= 10; v /= 10) {
+        digits++;
+      }
+      for (int i = n + digits - 1, v = length; i >= n; i--, v /= 10) {
+        t[i] = (byte) ('0' + v % 10);
+      }
+      n = put(t, n + digits, CRLF);
+      return put(t, n, CRLF);
+    }
+
     /** A status line, and {@code connection: close} if this answer closes the connection. */
     private void status(ByteBuf out, byte[] line) {
       out.writeBytes(line);
@@ -1049,22 +1097,16 @@ final class FastPath {
           if (DataRoutes.readStatus(req.pre, e, req::path) == 304) {
             ByteBuf out = ctx.alloc().ioBuffer(64);
             status(out, NOT_MODIFIED);
-            etag(out, e.version());
+            etag(out, e.version(), scratch);
             out.writeBytes(CRLF);
             metrics.record(op, 304, req.start);
             return out;
           }
           int length = e.valueLength();
-          String type = e.contentType();
-          ByteBuf out = ctx.alloc().ioBuffer(80 + type.length() + (op == Op.GET ? length : 0));
-          status(out, OK);
-          out.writeBytes(CONTENT_TYPE);
-          out.writeCharSequence(type, StandardCharsets.US_ASCII);
-          out.writeBytes(CRLF);
-          etag(out, e.version());
-          out.writeBytes(CONTENT_LENGTH);
-          decimal(out, length);
-          out.writeBytes(CRLF).writeBytes(CRLF);
+          byte[] head = okHead(e.contentType());
+          int tail = okTail(e.version(), length);
+          ByteBuf out = ctx.alloc().ioBuffer(head.length + tail + (op == Op.GET ? length : 0));
+          out.writeBytes(head).writeBytes(scratch, 0, tail);
           if (op == Op.GET) {
             out.writeBytes(e.valueView()); // from the store's record: no copy of the value first
           }
@@ -1083,7 +1125,7 @@ final class FastPath {
           out.writeBytes(CRLF);
         }
         if (op == Op.PUT) {
-          etag(out, w.version());
+          etag(out, w.version(), scratch);
         }
         out.writeBytes(EMPTY_BODY);
         metrics.record(op, status, req.start);
@@ -1270,13 +1312,37 @@ final class FastPath {
   }
 
   /** {@code etag: "<version in hex>"} and CRLF, as {@link EntityTags#format} spells it. */
-  private static void etag(ByteBuf out, long version) {
+  private static void etag(ByteBuf out, long version, byte[] scratch) {
     out.writeBytes(ETAG);
+    out.writeBytes(scratch, 0, etagDigits(scratch, 0, version));
+    out.writeBytes(QUOTE_CRLF);
+  }
+
+  /** Writes {@code version} in lower-case hex at {@code at}; returns the index after it. */
+  private static int etagDigits(byte[] to, int at, long version) {
     int digits = version == 0 ? 1 : (67 - Long.numberOfLeadingZeros(version)) / 4;
     for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
-      out.writeByte(Character.forDigit((int) (version >>> shift) & 0xf, 16));
+      to[at++] = HEX_DIGITS[(int) (version >>> shift) & 0xf];
     }
-    out.writeBytes(QUOTE_CRLF);
+    return at;
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    int n = 0;
+    for (byte[] p : parts) {
+      n += p.length;
+    }
+    byte[] all = new byte[n];
+    n = 0;
+    for (byte[] p : parts) {
+      n = put(all, n, p);
+    }
+    return all;
+  }
+
+  private static int put(byte[] to, int at, byte[] bytes) {
+    System.arraycopy(bytes, 0, to, at, bytes.length);
+    return at + bytes.length;
   }
 
   private static void decimal(ByteBuf out, int n) {

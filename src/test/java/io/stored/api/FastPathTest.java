@@ -116,6 +116,28 @@ class FastPathTest {
         + "Content-Type: "
         + "x".repeat(300)
         + "\r\nContent-Length: 1\r\n\r\nz"
+        // lengths of two and four digits
+        + "PUT /"
+        + ns
+        + "/ten/0 HTTP/1.1\r\n"
+        + h
+        + "Content-Length: 10\r\n\r\n0123456789"
+        + "GET /"
+        + ns
+        + "/ten/0 HTTP/1.1\r\n"
+        + h
+        + "\r\n"
+        + "PUT /"
+        + ns
+        + "/thousand/0 HTTP/1.1\r\n"
+        + h
+        + "Content-Length: 1000\r\n\r\n"
+        + "v".repeat(1000)
+        + "GET /"
+        + ns
+        + "/thousand/0 HTTP/1.1\r\n"
+        + h
+        + "\r\n"
         + "PUT /"
         + ns
         + "/t/0?ttl=60 HTTP/1.1\r\n"
@@ -138,7 +160,7 @@ class FastPathTest {
         + "\r\n";
   }
 
-  private static final int REQUESTS = 18;
+  private static final int REQUESTS = 22;
 
   @Test
   void itemRequests_getTheBytesVertxWouldSend() throws IOException {
