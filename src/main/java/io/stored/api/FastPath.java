@@ -887,7 +887,8 @@ final class FastPath {
           return lf + 1; // the empty line
         }
         int colon = indexOf(b, at, lf, (byte) ':');
-        if (colon <= at || !token(b, at, colon)) {
+        // the name need not be checked for token characters: header() takes known names only
+        if (colon <= at) {
           return -2;
         }
         int v = colon + 1;
@@ -898,7 +899,7 @@ final class FastPath {
         while (ve > v && (b.getByte(ve - 1) == ' ' || b.getByte(ve - 1) == '\t')) {
           ve--;
         }
-        if (!visible(b, v, ve) || !header(b, at, colon, v, ve)) {
+        if (!header(b, at, colon, v, ve)) {
           return -2;
         }
         at = lf + 1;
@@ -926,25 +927,33 @@ final class FastPath {
         contentLength = n;
         return true;
       }
+      // Host, Content-Length and Connection have stricter checks of their own; the others'
+      // values must be visible ASCII, spaces and tabs
       if (is(b, name, nameEnd, TYPE)) {
-        if (contentType != null) {
+        if (contentType != null || !visible(b, v, ve)) {
           return false;
         }
         contentType = b.toString(v, ve - v, StandardCharsets.US_ASCII);
         return true;
       }
       if (is(b, name, nameEnd, AUTHORIZATION)) {
-        if (authorization != null) {
+        if (authorization != null || !visible(b, v, ve)) {
           return false;
         }
         authorization = b.toString(v, ve - v, StandardCharsets.US_ASCII);
         return true;
       }
       if (is(b, name, nameEnd, IF_MATCH)) {
+        if (!visible(b, v, ve)) {
+          return false;
+        }
         ifMatch = joined(ifMatch, b.toString(v, ve - v, StandardCharsets.US_ASCII));
         return true;
       }
       if (is(b, name, nameEnd, IF_NONE_MATCH)) {
+        if (!visible(b, v, ve)) {
+          return false;
+        }
         ifNoneMatch = joined(ifNoneMatch, b.toString(v, ve - v, StandardCharsets.US_ASCII));
         return true;
       }
@@ -953,7 +962,7 @@ final class FastPath {
       }
       for (byte[] ignored : IGNORED) {
         if (is(b, name, nameEnd, ignored)) {
-          return true;
+          return visible(b, v, ve);
         }
       }
       return false;
@@ -1211,20 +1220,6 @@ final class FastPath {
     for (int i = from; i < to; i++) {
       byte c = b.getByte(i);
       if (c <= ' ' || c >= 0x7f || c == '#') {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** A header name: letters, digits and '-' only (other token characters go to Vert.x). */
-  private static boolean token(ByteBuf b, int from, int to) {
-    for (int i = from; i < to; i++) {
-      byte c = b.getByte(i);
-      if (!((c >= 'a' && c <= 'z')
-          || (c >= 'A' && c <= 'Z')
-          || (c >= '0' && c <= '9')
-          || c == '-')) {
         return false;
       }
     }

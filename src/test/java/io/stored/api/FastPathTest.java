@@ -223,7 +223,8 @@ class FastPathTest {
     String h = "Host: localhost\r\n";
     // a malformed entity tag, HTTP/1.0, an unknown header or parameter, two Hosts, an invalid
     // Host, one not of the plain form, a bare LF, an empty key, a namespace with a character
-    // outside [A-Za-z0-9._-] or too long, a key too long, four segments, a chunked body, Expect
+    // outside [A-Za-z0-9._-] or too long, a key too long, four segments, a control character in
+    // a header's value, a header name that is not a token, a chunked body, Expect
     String[][] cases = {
       {"GET /o/k/0 HTTP/1.1\r\n" + h + "If-None-Match: 1\r\n\r\n", "400"},
       {"GET /o/k/0 HTTP/1.0\r\n" + h + "\r\n", "404"},
@@ -238,6 +239,8 @@ class FastPathTest {
       {"GET /" + "n".repeat(65) + "/k/0 HTTP/1.1\r\n" + h + "\r\n", "400"},
       {"GET /o/" + "k".repeat(513) + "/0 HTTP/1.1\r\n" + h + "\r\n", "400"},
       {"GET /o/k/0/x HTTP/1.1\r\n" + h + "\r\n", "400"},
+      {"GET /o/k/0 HTTP/1.1\r\n" + h + "User-Agent: a\u0001b\r\n\r\n", "400"},
+      {"GET /o/k/0 HTTP/1.1\r\n" + h + "Ho(st: x\r\n\r\n", "400"},
       {
         "PUT /o/k/0 HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n",
         "201"
