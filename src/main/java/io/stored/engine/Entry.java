@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
  * One stored item as read: its address, value, content type, version and expiry. A view over the
  * item's record (see {@link Records}), made when the item is read; the record's parts that it reads
  * are immutable, so it may be used after the partition lock is released, and its value written out
- * from the record without a copy ({@link #valueView}).
+ * straight from the record ({@link #valueView}), not from a copy of it.
  */
 public final class Entry {
   private final ItemKey key;
