@@ -114,7 +114,7 @@ final class FastPath {
    * timer: an idle connection is closed between the timeout and a quarter more after its last
    * traffic.
    */
-  static final int IDLE_LOOKS = 4;
+  private static final int IDLE_LOOKS = 4;
 
   /** The name Vert.x gives its idle-timeout handler. */
   private static final String IDLE = "idle";

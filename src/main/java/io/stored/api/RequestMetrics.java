@@ -146,11 +146,6 @@ public class RequestMetrics {
     h.observe(nanos);
   }
 
-  /** The samples of {@code stored_requests_seconds}, as Prometheus' text format shows them. */
-  List<MetricFamilySamples> collect() {
-    return export.collect();
-  }
-
   /**
    * One operation and status's latencies: a count per bucket and the sum. Each is a LongAdder, so
    * event loops that record at once do not contend for one cache line.
