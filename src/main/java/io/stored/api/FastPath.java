@@ -52,13 +52,13 @@ import org.jboss.logging.Logger;
  * <p>It is a Netty handler at the front of each cleartext connection of the HTTP port, ahead of
  * Vert.x's own handlers, and it serves only requests it understands completely: a request line of
  * one of those methods and {@code HTTP/1.1}, the headers of a small known set (Host exactly once,
- * of the plain host[:port] form), a body only on PUT, with Content-Length and received by the end
- * of the read burst that brought its headers. At the first request outside that set it hands the
- * connection over: it removes itself and passes that request's bytes on, so Vert.x sees the rest of
- * the connection from a request boundary, as if from its start, and answers as always (a listing,
- * Expect, chunked or still-arriving bodies, HTTP/1.0, h2c upgrades, any other header, malformed
- * input). What the fast path answers is byte for byte what {@link DataRoutes} answers (FastPathTest
- * compares them, ETag values aside).
+ * of the plain host[:port] form; {@code Connection: close} too), a body only on PUT, with
+ * Content-Length and received by the end of the read burst that brought its headers. At the first
+ * request outside that set it hands the connection over: it removes itself and passes that
+ * request's bytes on, so Vert.x sees the rest of the connection from a request boundary, as if from
+ * its start, and answers as always (a listing, Expect, chunked or still-arriving bodies, HTTP/1.0,
+ * h2c upgrades, any other header, malformed input). What the fast path answers is byte for byte
+ * what {@link DataRoutes} answers (FastPathTest compares them, ETag values aside).
  *
  * <p>It is installed lazily: the first plain HTTP/1.1 request of the port (served by Vert.x) puts
  * an {@link Acceptor} into the pipeline of the port's server channel, which gives every connection
@@ -128,6 +128,7 @@ final class FastPath {
   private static final byte[] IF_MATCH = ascii("if-match");
   private static final byte[] IF_NONE_MATCH = ascii("if-none-match");
   private static final byte[] KEEP_ALIVE = ascii("keep-alive");
+  private static final byte[] CLOSE = ascii("close");
   private static final byte[][] IGNORED = {
     ascii("user-agent"), ascii("accept"), ascii("accept-encoding"), ascii("accept-language")
   };
@@ -150,6 +151,22 @@ final class FastPath {
   private final Placer placer = new Placer();
   private volatile boolean armed;
   private volatile Placement placement; // set when armed, if placing by CPU
+
+  /**
+   * The read head a connection made last, which a new connection starts with. Not for the copy it
+   * saves: for the JIT. A new connection that began with no head would take okHead's making branch
+   * at its first answer; the connections opened before the hot path was compiled took it before the
+   * JIT profiled it, so the first connection opened after would invalidate the compiled path of
+   * every connection (a deoptimisation, seen as a second or so of slower answers: bench/README,
+   * 2026-11-29 late morning).
+   */
+  private volatile OkHead lastOk =
+      new OkHead(
+          DataRoutes.OCTET_STREAM,
+          concat(OK, CONTENT_TYPE, ascii(DataRoutes.OCTET_STREAM), CRLF, ETAG));
+
+  /** The start of a read's 200 answer for one content type, through the ETag's opening quote. */
+  private record OkHead(String type, byte[] head) {}
 
   /**
    * @param contentTypes the content type to store for a Content-Type header (or null), as {@link
@@ -518,10 +535,11 @@ final class FastPath {
     private int requests;
     private int reportedCpu = -1;
     private boolean astray; // at the last look, another loop was home to this one's CPU
-    private boolean closing; // the answer now being made asks the client to reconnect
-    private String okType; // the content type okHead was made for
-    private byte[] okHead;
-    private final byte[] scratch = new byte[64]; // okTail's, and etag's digits
+    // the answer now being made closes the connection: the client asked (connection: close), or is
+    // asked to reconnect (recheck)
+    private boolean closing;
+    private OkHead ok = lastOk; // the head of the content type last answered here
+    private final byte[] scratch = new byte[96]; // okTail's, and etag's digits
     private ByteBuf in;
     private boolean waiting; // a reply is awaited; requests behind it stay buffered
     private boolean handingOff;
@@ -543,6 +561,7 @@ final class FastPath {
     private String ifMatch;
     private String ifNoneMatch;
     private int hosts;
+    private boolean closeAsked; // connection: close
 
     /**
      * @param idle Vert.x's idle-timeout handler right behind this one ({@link #idleBefore}), or
@@ -822,6 +841,7 @@ final class FastPath {
       if (loops != null && requests++ % RECHECK_EVERY == 0) {
         recheck(ctx, b.isReadable());
       }
+      closing |= closeAsked;
       dispatch(ctx, new Request(op, key, raw, pre, System.nanoTime()), any, ttl, body);
       return Step.SERVED;
     }
@@ -874,6 +894,7 @@ final class FastPath {
       authorization = null;
       ifMatch = null;
       ifNoneMatch = null;
+      closeAsked = false;
       hosts = 0;
       while (true) {
         int lf = indexOf(b, at, end, (byte) '\n');
@@ -958,7 +979,9 @@ final class FastPath {
         return true;
       }
       if (is(b, name, nameEnd, CONNECTION)) {
-        return is(b, v, ve, KEEP_ALIVE);
+        // close: answered, then closed, as Vert.x does
+        closeAsked = is(b, v, ve, CLOSE);
+        return closeAsked || is(b, v, ve, KEEP_ALIVE);
       }
       for (byte[] ignored : IGNORED) {
         if (is(b, name, nameEnd, ignored)) {
@@ -1037,36 +1060,33 @@ final class FastPath {
 
     /**
      * The start of a 200 answer to a read, through the ETag's opening quote, for the content type
-     * last answered on this connection (or with {@code connection: close}, made anew). With {@link
-     * #okTail}, a read's head goes into the buffer in two copies rather than ten small ones.
+     * last answered on this connection (or with {@code connection: close}, made anew; a new
+     * connection starts with {@link #lastOk}). With {@link #okTail}, a read's head goes into the
+     * buffer in two copies rather than ten small ones.
      */
     private byte[] okHead(String type) {
-      if (closing || !type.equals(okType)) {
-        byte[] head =
-            concat(
-                OK,
-                closing ? CONNECTION_CLOSE : new byte[0],
-                CONTENT_TYPE,
-                ascii(type),
-                CRLF,
-                ETAG);
-        if (closing) {
-          return head;
-        }
-        okType = type;
-        okHead = head;
+      OkHead known = ok;
+      if (!type.equals(known.type())) {
+        ok = lastOk = known = new OkHead(type, concat(OK, CONTENT_TYPE, ascii(type), CRLF, ETAG));
       }
-      return okHead;
+      return known.head();
     }
 
     /**
      * Writes the rest of a read's head into {@link #scratch}: the ETag's digits and closing quote,
-     * the content length, the empty line. Returns its length.
+     * the content length, {@code connection: close} if it closes, the empty line ({@code head}: the
+     * answer to a HEAD). Returns its length.
      */
-    private int okTail(long version, int length) {
+    private int okTail(long version, int length, boolean head) {
       byte[] t = scratch;
       int n = etagDigits(t, 0, version);
       n = put(t, n, QUOTE_CRLF);
+      // connection: close where Vert.x puts it: before a length it works out, after one set. Until
+      // a connection closes, the JIT compiles the hot path without these two; the first to close
+      // has it recompiled (bench/README.md, 2026-11-29 late morning)
+      if (closing && !head) {
+        n = put(t, n, CONNECTION_CLOSE);
+      }
       n = put(t, n, CONTENT_LENGTH);
       int digits = 1;
       for (int v = length; v >= 10; v /= 10) {
@@ -1076,15 +1096,13 @@ final class FastPath {
         t[i] = (byte) ('0' + v % 10);
       }
       n = put(t, n + digits, CRLF);
+      if (closing && head) {
+        n = put(t, n, CONNECTION_CLOSE);
+      }
       return put(t, n, CRLF);
     }
 
-    /** A status line, and {@code connection: close} if this answer closes the connection. */
-    private void status(ByteBuf out, byte[] line) {
-      out.writeBytes(line);
-      closingHeader(out);
-    }
-
+    /** {@code connection: close} if this answer closes the connection: where Vert.x puts it. */
     private void closingHeader(ByteBuf out) {
       if (closing) {
         out.writeBytes(CONNECTION_CLOSE);
@@ -1105,15 +1123,16 @@ final class FastPath {
           Entry e = item.item();
           if (DataRoutes.readStatus(req.pre, e, req::path) == 304) {
             ByteBuf out = ctx.alloc().ioBuffer(64);
-            status(out, NOT_MODIFIED);
+            out.writeBytes(NOT_MODIFIED);
             etag(out, e.version(), scratch);
+            closingHeader(out);
             out.writeBytes(CRLF);
             metrics.record(op, 304, req.start);
             return out;
           }
           int length = e.valueLength();
           byte[] head = okHead(e.contentType());
-          int tail = okTail(e.version(), length);
+          int tail = okTail(e.version(), length, op == Op.HEAD);
           ByteBuf out = ctx.alloc().ioBuffer(head.length + tail + (op == Op.GET ? length : 0));
           out.writeBytes(head).writeBytes(scratch, 0, tail);
           if (op == Op.GET) {
@@ -1127,7 +1146,7 @@ final class FastPath {
         }
         int status = DataRoutes.writtenStatus(w, req::path);
         ByteBuf out = ctx.alloc().ioBuffer(160);
-        status(out, status == 201 ? CREATED : OK);
+        out.writeBytes(status == 201 ? CREATED : OK);
         if (status == 201) {
           out.writeBytes(LOCATION);
           out.writeCharSequence(ItemPath.location(req.key), StandardCharsets.US_ASCII);
@@ -1136,6 +1155,7 @@ final class FastPath {
         if (op == Op.PUT) {
           etag(out, w.version(), scratch);
         }
+        closingHeader(out);
         out.writeBytes(EMPTY_BODY);
         metrics.record(op, status, req.start);
         return out;
@@ -1160,11 +1180,11 @@ final class FastPath {
               + HttpResponseStatus.valueOf(e.status()).reasonPhrase()
               + "\r\n",
           StandardCharsets.US_ASCII);
-      closingHeader(out);
       for (Map.Entry<String, String> h : e.headers().entrySet()) {
         out.writeCharSequence(h.getKey() + ": " + h.getValue() + "\r\n", StandardCharsets.US_ASCII);
       }
       out.writeBytes(PROBLEM_TYPE);
+      closingHeader(out);
       if (op != Op.HEAD) {
         out.writeBytes(CONTENT_LENGTH);
         decimal(out, body.length);
