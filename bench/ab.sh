@@ -20,7 +20,9 @@
 #   CONNECT_ON_CPU=0 bench/ab.sh A.jar B.jar   # wrk's threads all connect from CPU 0
 #
 # Environment: PAIRS (6), OP (get | put | mixed; get), DURATION (10 s per run), WARMUP
-# (12 s per jar), KEYS (10000), VALUE_SIZE (100), THREADS/CONNS (2/64), JAVA_OPTS
+# (12 s per jar), REWARM (5 s more per jar, on new connections, 1 request in 50 asking to close
+# the connection; 0 = none), KEYS (10000),
+# VALUE_SIZE (100), THREADS/CONNS (2/64), JAVA_OPTS
 # (-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+UseTransparentHugePages, for both: the
 # container image's collector and pages), OPTS_A/OPTS_B (more JVM options for one side:
 # compare a setting on one jar), JAVA_A/JAVA_B (the java binary of each side; java on the
@@ -38,6 +40,7 @@ PAIRS=${PAIRS:-6}
 OP=${OP:-get}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-12}
+REWARM=${REWARM:-5}
 KEYS=${KEYS:-10000}
 VALUE_SIZE=${VALUE_SIZE:-100}
 THREADS=${THREADS:-2}
@@ -84,13 +87,14 @@ for side in A B; do
   grep -q " ok=$KEYS " "$BENCH_WORK/preload-$side.txt" || die "$side: preload did not write every key"
 done
 
-# one_run SIDE SECONDS: prints "req/s cpu_us_per_request p99_ms"
+# one_run SIDE SECONDS [CLOSE_EVERY]: prints "req/s cpu_us_per_request p99_ms"
 one_run() {
   local port_var=PORT_$1 t0 t1 out
   local pin=() all_cpus wrk_pid
   [[ -z $CONNECT_ON_CPU ]] || pin=(taskset -c "$CONNECT_ON_CPU")
   t0=$(pid_tree_ticks "${PID[$1]}")
   BENCH_TARGET=stored BENCH_OP="$OP" BENCH_KEYS="$KEYS" BENCH_VALUE_SIZE="$VALUE_SIZE" \
+    BENCH_CLOSE_EVERY="${3:-0}" \
     "${pin[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$2s" -s "$BENCH_HOME/lua/bench.lua" \
     "http://127.0.0.1:${!port_var}/" >"$BENCH_WORK/wrk.txt" &
   wrk_pid=$!
@@ -109,8 +113,11 @@ one_run() {
 }
 
 for side in A B; do
-  log "$side: warming up for ${WARMUP}s"
+  log "$side: warming up for ${WARMUP}s, then ${REWARM}s on new connections"
   one_run "$side" "$WARMUP" >/dev/null
+  # connections opened, and closed by the server, only after the hot path is compiled make the
+  # JVM recompile it (bench/run.sh's warm()): better here than in a measured run
+  ((REWARM == 0)) || one_run "$side" "$REWARM" 50 >/dev/null
 done
 results=()
 for ((i = 1; i <= PAIRS; i++)); do
