@@ -979,9 +979,11 @@ final class FastPath {
         return true;
       }
       if (is(b, name, nameEnd, CONNECTION)) {
-        // close: answered, then closed, as Vert.x does
-        closeAsked = is(b, v, ve, CLOSE);
-        return closeAsked || is(b, v, ve, KEEP_ALIVE);
+        // close: answered, then closed, as Vert.x does (also when another Connection says
+        // keep-alive)
+        boolean close = is(b, v, ve, CLOSE);
+        closeAsked |= close;
+        return close || is(b, v, ve, KEEP_ALIVE);
       }
       for (byte[] ignored : IGNORED) {
         if (is(b, name, nameEnd, ignored)) {
@@ -1060,9 +1062,8 @@ final class FastPath {
 
     /**
      * The start of a 200 answer to a read, through the ETag's opening quote, for the content type
-     * last answered on this connection (or with {@code connection: close}, made anew; a new
-     * connection starts with {@link #lastOk}). With {@link #okTail}, a read's head goes into the
-     * buffer in two copies rather than ten small ones.
+     * last answered on this connection (a new connection starts with {@link #lastOk}). With {@link
+     * #okTail}, a read's head goes into the buffer in two copies rather than ten small ones.
      */
     private byte[] okHead(String type) {
       OkHead known = ok;

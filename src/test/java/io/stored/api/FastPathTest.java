@@ -285,6 +285,7 @@ class FastPathTest {
             "PUT /NS/c/0" + h + "If-None-Match: *\r\nContent-Length: 1\r\n\r\nx",
             "GET /NS/missing/0" + h + "\r\n",
             "HEAD /NS/missing/0" + h + "\r\n",
+            "GET /NS/c/0" + h + "Connection: keep-alive\r\n\r\n",
             "DELETE /NS/c/0" + h + "\r\n");
     for (String request : requests) {
       long served = fast.served();
