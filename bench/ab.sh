@@ -20,9 +20,9 @@
 #   CONNECT_ON_CPU=0 bench/ab.sh A.jar B.jar   # wrk's threads all connect from CPU 0
 #
 # Environment: PAIRS (6), OP (get | put | mixed; get), DURATION (10 s per run), WARMUP
-# (12 s per jar), REWARM (5 s more per jar, on new connections, 1 request in 50 asking to close
-# the connection; 0 = none), KEYS (10000),
-# VALUE_SIZE (100), THREADS/CONNS (2/64), JAVA_OPTS
+# (12 s per jar), REWARM (5 s more per jar on new connections, every REWARM_CLOSE_EVERY-th
+# request (50) asking to close its connection; 0 = none), KEYS (10000), VALUE_SIZE (100),
+# THREADS/CONNS (2/64), JAVA_OPTS
 # (-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+UseTransparentHugePages, for both: the
 # container image's collector and pages), OPTS_A/OPTS_B (more JVM options for one side:
 # compare a setting on one jar), JAVA_A/JAVA_B (the java binary of each side; java on the
@@ -41,6 +41,7 @@ OP=${OP:-get}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-12}
 REWARM=${REWARM:-5}
+REWARM_CLOSE_EVERY=${REWARM_CLOSE_EVERY:-50}
 KEYS=${KEYS:-10000}
 VALUE_SIZE=${VALUE_SIZE:-100}
 THREADS=${THREADS:-2}
@@ -117,7 +118,7 @@ for side in A B; do
   one_run "$side" "$WARMUP" >/dev/null
   # connections opened, and closed by the server, only after the hot path is compiled make the
   # JVM recompile it (bench/run.sh's warm()): better here than in a measured run
-  ((REWARM == 0)) || one_run "$side" "$REWARM" 50 >/dev/null
+  ((REWARM == 0)) || one_run "$side" "$REWARM" "$REWARM_CLOSE_EVERY" >/dev/null
 done
 results=()
 for ((i = 1; i <= PAIRS; i++)); do
