@@ -449,9 +449,9 @@ jvm_target() { [[ $1 == stored || $1 == cluster || $1 == vertx ]]; }
 # warm TARGET OP: the unrecorded warmup; non-zero when it failed. A JVM target gets a second
 # run, on new connections, with one request in REWARM_CLOSE_EVERY asking the server to close its
 # connection: connections opened, and closed by the server, only after the JIT compiled the hot
-# path take branches it has never seen taken, and the JVM recompiles that path, at a cost of a
-# second or so of slower answers (bench/README.md, 2026-11-29 late morning). The first connection
-# Stored asks to move would do that in a measured run.
+# path take branches it has never seen taken, and the JVM recompiles that path, at a cost of
+# most of a second of slower answers (bench/README.md, 2026-11-29 late morning). The first
+# connection Stored asks to move would do that in a measured run.
 warm() {
   use_target "$1"
   measure "$1" "$2" 0 || { note "$1 $2: warmup failed"; FAILED=1; return 1; }

@@ -157,7 +157,7 @@ final class FastPath {
    * saves: for the JIT. A new connection that began with no head would take okHead's making branch
    * at its first answer; the connections opened before the hot path was compiled took it before the
    * JIT profiled it, so the first connection opened after would invalidate the compiled path of
-   * every connection (a deoptimisation, seen as a second or so of slower answers: bench/README,
+   * every connection (a deoptimisation, seen as most of a second of slower answers: bench/README,
    * 2026-11-29 late morning).
    */
   private volatile OkHead lastOk =
@@ -1089,14 +1089,7 @@ final class FastPath {
         n = put(t, n, CONNECTION_CLOSE);
       }
       n = put(t, n, CONTENT_LENGTH);
-      int digits = 1;
-      for (int v = length; v >= 10; v /= 10) {
-        digits++;
-      }
-      for (int i = n + digits - 1, v = length; i >= n; i--, v /= 10) {
-        t[i] = (byte) ('0' + v % 10);
-      }
-      n = put(t, n + digits, CRLF);
+      n = put(t, decimalDigits(t, n, length), CRLF);
       if (closing && head) {
         n = put(t, n, CONNECTION_CLOSE);
       }
@@ -1188,7 +1181,7 @@ final class FastPath {
       closingHeader(out);
       if (op != Op.HEAD) {
         out.writeBytes(CONTENT_LENGTH);
-        decimal(out, body.length);
+        out.writeBytes(scratch, 0, decimalDigits(scratch, 0, body.length));
         out.writeBytes(CRLF);
       }
       out.writeBytes(CRLF);
@@ -1361,8 +1354,16 @@ final class FastPath {
     return at + bytes.length;
   }
 
-  private static void decimal(ByteBuf out, int n) {
-    out.writeCharSequence(Integer.toString(n), StandardCharsets.US_ASCII);
+  /** Writes {@code n} (not negative) in decimal at {@code at}; returns the index after it. */
+  private static int decimalDigits(byte[] to, int at, int n) {
+    int digits = 1;
+    for (int v = n; v >= 10; v /= 10) {
+      digits++;
+    }
+    for (int i = at + digits - 1, v = n; i >= at; i--, v /= 10) {
+      to[i] = (byte) ('0' + v % 10);
+    }
+    return at + digits;
   }
 
   private static byte[] ascii(String s) {
